@@ -1,0 +1,224 @@
+// The `cdn-analytics` command line: parses flags, opens the database, calls one
+// library function per command and turns its errors into a message and an exit
+// code (0 done, 1 some file or the database failed, 2 usage error).
+
+import yargs, { type Argv } from 'yargs';
+import { DatabaseOpenError, SourceError, UsageError } from './errors.js';
+import { ingest } from './ingest.js';
+import {
+  createLogger,
+  loggingEvents,
+  progressEvents,
+  wantsProgressBar,
+  type Verbosity,
+} from './log.js';
+import { generateSample } from './sample/generator.js';
+import { LocalSource } from './sources/local-source.js';
+import { sourceFor } from './sources/index.js';
+import { openDatabase } from './store/database.js';
+import { formatStatus, readStatus } from './store/status.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+interface CommonFlags {
+  db: string;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+function commonFlags<T>(argv: Argv<T>) {
+  return argv
+    .option('db', {
+      type: 'string',
+      default: 'analytics.db',
+      describe: 'SQLite database file (created when missing)',
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Print errors only' })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'Log every file and print stack traces',
+    });
+}
+
+function verbosityOf(flags: CommonFlags): Verbosity {
+  return flags.quiet ? 'quiet' : flags.verbose ? 'verbose' : 'normal';
+}
+
+async function runIngest(flags: CommonFlags & { source: string[] }): Promise<number> {
+  const verbosity = verbosityOf(flags);
+  const logger = createLogger(verbosity);
+  const sources = flags.source.map((spec) => sourceFor(spec));
+  const db = openDatabase(flags.db);
+
+  const base = loggingEvents(logger);
+  let totalFiles: number | null = null;
+  if (wantsProgressBar(verbosity) && sources.every((s) => s instanceof LocalSource)) {
+    totalFiles = 0;
+    for (const source of sources) totalFiles += (await (source as LocalSource).files()).length;
+  }
+  const bar = wantsProgressBar(verbosity) ? progressEvents(totalFiles, base) : null;
+
+  try {
+    const summary = await ingest(db, { sources, events: bar ?? base });
+    bar?.stop();
+    const { failures, unknownFields, runId, ms, ...totals } = summary;
+    if (unknownFields.length > 0) {
+      logger.warn({ event: 'unknown_fields', fields: unknownFields, stored_in: 'extras' });
+    }
+    logger.info({
+      event: 'ingest_finished',
+      run_id: runId,
+      ...snakeCase(totals),
+      ms: Math.round(ms),
+    });
+    for (const failure of failures) {
+      process.stderr.write(`error: ${failure.source} ${failure.key}: ${failure.message}\n`);
+    }
+    return failures.length > 0 ? EXIT_FAILED : EXIT_OK;
+  } finally {
+    bar?.stop();
+    db.close();
+  }
+}
+
+function snakeCase(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      value,
+    ]),
+  );
+}
+
+function runStatus(flags: CommonFlags & { json: boolean }): number {
+  const db = openDatabase(flags.db, { readonly: true });
+  try {
+    const status = readStatus(db);
+    process.stdout.write(
+      flags.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}
+
+function runSample(flags: {
+  out: string;
+  days: number;
+  start: string | undefined;
+  'files-per-day': number;
+  'lines-per-file': number;
+  seed: number;
+}): number {
+  const start = flags.start ?? defaultStart(flags.days);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(Date.parse(start))) {
+    throw new UsageError(`--start ${start}: invalid date; use YYYY-MM-DD`);
+  }
+  for (const name of ['days', 'files-per-day', 'lines-per-file'] as const) {
+    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
+      throw new UsageError(`--${name} ${flags[name]}: must be a whole number of at least 1`);
+    }
+  }
+  const summary = generateSample({
+    out: flags.out,
+    start,
+    days: flags.days,
+    filesPerDay: flags['files-per-day'],
+    linesPerFile: flags['lines-per-file'],
+    seed: flags.seed,
+  });
+  process.stdout.write(`${JSON.stringify({ out: flags.out, ...summary })}\n`);
+  return EXIT_OK;
+}
+
+/** The sample ends today by default, so "this year" views have data. */
+function defaultStart(days: number): string {
+  const today = Date.UTC(
+    new Date().getUTCFullYear(),
+    new Date().getUTCMonth(),
+    new Date().getUTCDate(),
+  );
+  return new Date(today - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function buildParser(args: string[]) {
+  return yargs(args)
+    .scriptName('cdn-analytics')
+    .usage('$0 <command> [options]')
+    .command(
+      'ingest',
+      'Load CloudFront access logs from folders into the SQLite database, each file exactly once',
+      (y) =>
+        commonFlags(y).option('source', {
+          type: 'string',
+          array: true,
+          demandOption: 'pass --source with a folder of CloudFront log files',
+          describe: 'Folder of log files (*.gz or plain), searched recursively; repeatable',
+        }),
+    )
+    .command('status', 'Print what has been loaded per source and the latest runs', (y) =>
+      commonFlags(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+    )
+    .command('sample', 'Write a deterministic synthetic set of CloudFront log files', (y) =>
+      y
+        .option('out', {
+          type: 'string',
+          demandOption: 'pass --out with the folder to write',
+          describe: 'Folder to write the .gz files into',
+        })
+        .option('days', { type: 'number', default: 30, describe: 'Number of days of logs' })
+        .option('start', {
+          type: 'string',
+          describe: 'First day, YYYY-MM-DD (default: so the last day is today, UTC)',
+        })
+        .option('files-per-day', { type: 'number', default: 24, describe: 'Log files per day' })
+        .option('lines-per-file', {
+          type: 'number',
+          default: 200,
+          describe: 'Records per file on a weekday',
+        })
+        .option('seed', {
+          type: 'number',
+          default: 1,
+          describe: 'Random seed; the same seed gives the same files',
+        }),
+    )
+    .demandCommand(1, 'pass a command: ingest, status or sample')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(100)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+}
+
+export async function main(args: string[]): Promise<number> {
+  let verbose = args.includes('--verbose');
+  try {
+    const argv = await buildParser(args).parseAsync();
+    verbose = Boolean(argv.verbose);
+    const command = String(argv._[0]);
+    const flags = argv as never;
+    if (command === 'ingest') return await runIngest(flags);
+    if (command === 'status') return runStatus(flags);
+    if (command === 'sample') return runSample(flags);
+    throw new UsageError(`unknown command '${command}'; use ingest, status or sample`);
+  } catch (error) {
+    return report(error, verbose);
+  }
+}
+
+function report(error: unknown, verbose: boolean): number {
+  const usage = error instanceof UsageError || error instanceof SourceError;
+  const known = usage || error instanceof DatabaseOpenError;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  if (usage) process.stderr.write('Run with --help for usage.\n');
+  if (verbose || !known) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return usage ? EXIT_USAGE : EXIT_FAILED;
+}

@@ -1,0 +1,67 @@
+// Log files in a local folder, found recursively and read in key order. The key
+// is the path relative to the folder, so the same files under another mount
+// point are recognised by name.
+
+import { createReadStream, statSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { SourceError } from '../errors.js';
+import type { LogObject, LogSource, SourceState } from './source.js';
+
+const READ_CHUNK = 256 * 1024;
+
+export class LocalSource implements LogSource {
+  readonly name: string;
+  readonly root: string;
+
+  constructor(folder: string) {
+    this.root = resolve(folder);
+    this.name = `file:${this.root}`;
+    checkFolder(this.root, folder);
+  }
+
+  async *list(_state: SourceState): AsyncGenerator<LogObject> {
+    for (const path of await this.files()) {
+      const key = relative(this.root, path).split(sep).join('/');
+      yield {
+        source: this.name,
+        key,
+        size: statSync(path).size,
+        etag: null,
+        open: () => createReadStream(path, { highWaterMark: READ_CHUNK }),
+      };
+    }
+  }
+
+  /** Every regular file below the root except hidden ones, sorted by key. */
+  async files(): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      const entries: Dirent[] = await readdir(folder, { withFileTypes: true });
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) found.push(path);
+      }
+    };
+    await walk(this.root);
+    return found.sort();
+  }
+}
+
+function checkFolder(root: string, given: string): void {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(root).isDirectory();
+  } catch {
+    throw new SourceError(
+      `--source ${given}: folder ${root} not found; pass the folder that holds the CloudFront log files`,
+    );
+  }
+  if (!isFolder) {
+    throw new SourceError(
+      `--source ${given}: ${root} is not a folder; pass the folder that holds the log files`,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+// What every source of log objects provides: a listing of objects, each with
+// its identity (source, key, size, ETag) and a way to read its bytes.
+
+import type { LogObjectInfo } from '../store/writer.js';
+
+export interface LogObject extends LogObjectInfo {
+  /** Streams the object's bytes as stored (gzip or plain). */
+  open(): AsyncIterable<Buffer>;
+}
+
+/** What a source may ask of the database to list less: the loaded state of its keys. */
+export interface SourceState {
+  /** The greatest key already loaded from this source, or null. */
+  newestKey(): string | null;
+  /** True when this key and version is already loaded, so its bytes need not be read. */
+  isLoaded(key: string, size: number | null, etag: string | null): boolean;
+}
+
+export interface LogSource {
+  /** Stable name stored in log_files.source, such as `s3://bucket/prefix` or `file:/logs`. */
+  readonly name: string;
+  /** Lists the objects in key order; a source may skip keys that `state` reports loaded. */
+  list(state: SourceState): AsyncIterable<LogObject>;
+}

@@ -1,0 +1,76 @@
+// Maps the parser's local ids for repeated strings to the ids of the lookup
+// tables, inserting values the database has not seen. The mapping survives a
+// rolled-back file: values inserted in that transaction are inserted again.
+
+import { DIMENSION_TABLES, type DimensionTable } from '../formats/fields.js';
+import type { NewValues } from '../formats/interner.js';
+import type { Db } from './database.js';
+
+interface TableMapping {
+  readonly insert: { run(value: string): unknown };
+  readonly select: { pluck(): { get(value: string): unknown } };
+  /** Database id by local id. */
+  ids: number[];
+  /** Decoded value by local id, kept to redo inserts after a rollback. */
+  values: string[];
+}
+
+export class DimensionMap {
+  private readonly tables = new Map<DimensionTable, TableMapping>();
+  private addedInTransaction: Array<[DimensionTable, number]> = [];
+
+  constructor(db: Db) {
+    for (const table of DIMENSION_TABLES) {
+      this.tables.set(table, {
+        insert: db.prepare(`INSERT OR IGNORE INTO ${table} (value) VALUES (?)`),
+        select: db.prepare(`SELECT id FROM ${table} WHERE value = ?`),
+        ids: [],
+        values: [],
+      });
+    }
+  }
+
+  /** The array of database ids by local id, for the hot insert loop. */
+  idsOf(table: DimensionTable): number[] {
+    return (this.tables.get(table) as TableMapping).ids;
+  }
+
+  /** Resolves values first seen in a batch; call inside the file's transaction. */
+  add(newValues: readonly NewValues[]): void {
+    for (const { table, firstId, values } of newValues) {
+      const mapping = this.tables.get(table) as TableMapping;
+      for (let i = 0; i < values.length; i++) {
+        mapping.values[firstId + i] = values[i];
+        mapping.ids[firstId + i] = this.resolve(mapping, values[i]);
+        this.addedInTransaction.push([table, firstId + i]);
+      }
+    }
+  }
+
+  /** Forgets every local id, after the parser reset its own. */
+  reset(): void {
+    for (const mapping of this.tables.values()) {
+      mapping.ids.length = 0;
+      mapping.values.length = 0;
+    }
+    this.addedInTransaction = [];
+  }
+
+  committed(): void {
+    this.addedInTransaction = [];
+  }
+
+  /** Re-inserts the values whose rows the rollback removed; call in a new transaction. */
+  restoreAfterRollback(): void {
+    for (const [table, localId] of this.addedInTransaction) {
+      const mapping = this.tables.get(table) as TableMapping;
+      mapping.ids[localId] = this.resolve(mapping, mapping.values[localId]);
+    }
+    this.addedInTransaction = [];
+  }
+
+  private resolve(mapping: TableMapping, value: string): number {
+    mapping.insert.run(value);
+    return mapping.select.pluck().get(value) as number;
+  }
+}

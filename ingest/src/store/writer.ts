@@ -1,0 +1,272 @@
+// Writes parsed batches into request_rows. A file's rows, its rollups, its
+// rejected lines and its log_files row commit in one transaction, which is what
+// makes a load exactly once: a killed run leaves either all of a file or none.
+
+import type Database from 'better-sqlite3';
+import {
+  DIMENSION_INDEX,
+  DIMENSION_WIDTH,
+  NUMBER_INDEX,
+  NUMBER_WIDTH,
+  TEXT_WIDTH,
+  type ParsedBatch,
+} from '../formats/batch.js';
+import { DIMENSION_COLUMNS, DIMENSION_TABLE_OF, NUMBER_COLUMNS } from '../formats/fields.js';
+import type { Db } from './database.js';
+import { DimensionMap } from './dimensions.js';
+import { ROW_DIMENSIONS } from './migrations.js';
+import { DailyRollups, type RollupRow } from './rollups.js';
+
+/** Identity of a log object: where it came from and its version. */
+export interface LogObjectInfo {
+  readonly source: string;
+  readonly key: string;
+  readonly size: number | null;
+  readonly etag: string | null;
+}
+
+/** What a file added, for log_files and the run totals. */
+export interface FileCounts {
+  rows: number;
+  duplicates: number;
+  rejected: number;
+  minTs: number;
+  maxTs: number;
+}
+
+export interface FileDetails {
+  readonly format: string | null;
+  readonly fields: string[] | null;
+  readonly lines: number;
+}
+
+// Number columns in insert order after ts_ms, dedupe_key, file_id and line_no.
+const VALUE_NUMBERS = NUMBER_COLUMNS.filter(
+  (c) => c !== 'ts_ms' && c !== 'dedupe_key' && c !== 'line_no',
+);
+const NUMBER_COLUMN_NAMES: Record<string, string> = {
+  time_taken: 'time_taken_ms',
+  time_to_first_byte: 'time_to_first_byte_ms',
+  origin_fbl: 'origin_fbl_ms',
+  origin_lbl: 'origin_lbl_ms',
+};
+const INSERT_COLUMNS = [
+  'ts_ms',
+  'dedupe_key',
+  'file_id',
+  'line_no',
+  ...ROW_DIMENSIONS.map(([column]) => column),
+  ...VALUE_NUMBERS.map((c) => NUMBER_COLUMN_NAMES[c] ?? c),
+  'request_id',
+  'cookie',
+  'xforwarded_for',
+  'fle_encrypted_fields',
+  'extras',
+];
+const VALUE_NUMBER_INDEXES = VALUE_NUMBERS.map((c) => NUMBER_INDEX[c]);
+const FIRST_DIMENSION_PARAM = 4;
+const FIRST_NUMBER_PARAM = FIRST_DIMENSION_PARAM + DIMENSION_WIDTH;
+const FIRST_TEXT_PARAM = FIRST_NUMBER_PARAM + VALUE_NUMBERS.length;
+
+const CACHE_HIT_TYPES = new Set(['Hit', 'RefreshHit', 'OriginShieldHit']);
+
+const I = DIMENSION_INDEX;
+const TS = NUMBER_INDEX.ts_ms;
+const DEDUPE_KEY = NUMBER_INDEX.dedupe_key;
+const LINE_NO = NUMBER_INDEX.line_no;
+const BYTES = NUMBER_INDEX.bytes;
+const STATUS = NUMBER_INDEX.status;
+
+export class LogWriter {
+  private readonly dimensions: DimensionMap;
+  private readonly rollups = new DailyRollups();
+  private readonly insertRow: Database.Statement;
+  private readonly insertRejected: Database.Statement;
+  private readonly params: unknown[] = new Array(INSERT_COLUMNS.length);
+  private readonly cacheHitLabels = new Map<number, boolean>();
+  private fileId = 0;
+  private counts: FileCounts = emptyCounts();
+  private inTransaction = false;
+
+  constructor(private readonly db: Db) {
+    if (DIMENSION_COLUMNS.some((c, i) => ROW_DIMENSIONS[i][2] !== c)) {
+      throw new Error('DIMENSION_COLUMNS and ROW_DIMENSIONS list the columns in different orders');
+    }
+    this.dimensions = new DimensionMap(db);
+    this.insertRow = db.prepare(
+      `INSERT OR IGNORE INTO request_rows (${INSERT_COLUMNS.join(', ')})
+       VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.insertRejected = db.prepare(
+      'INSERT INTO rejected_lines (file_id, line_no, reason, raw) VALUES (?, ?, ?, ?)',
+    );
+  }
+
+  /** Starts a file's transaction and reserves its log_files row. */
+  beginFile(object: LogObjectInfo, runId: number): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.inTransaction = true;
+    this.counts = emptyCounts();
+    this.rollups.clear();
+
+    const existing = this.db
+      .prepare('SELECT id FROM log_files WHERE source = ? AND key = ?')
+      .pluck()
+      .get(object.source, object.key) as number | undefined;
+    if (existing !== undefined) {
+      this.fileId = existing;
+      return;
+    }
+    this.fileId = Number(
+      this.db
+        .prepare(
+          `INSERT INTO log_files (source, key, size, etag, lines, rows, duplicates, rejected, loaded_at, run_id)
+           VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)`,
+        )
+        .run(object.source, object.key, object.size, object.etag, new Date().toISOString(), runId)
+        .lastInsertRowid,
+    );
+  }
+
+  writeBatch(batch: ParsedBatch): void {
+    if (batch.dictionaryReset) this.dimensions.reset();
+    this.dimensions.add(batch.newValues);
+    this.writeRejected(batch);
+
+    const ids = DIMENSION_COLUMNS.map((c) => this.dimensions.idsOf(DIMENSION_TABLE_OF[c]));
+    const { numbers, dimensions, texts } = batch;
+    const params = this.params;
+    const counts = this.counts;
+    params[2] = this.fileId;
+
+    for (let row = 0; row < batch.rows; row++) {
+      const n = row * NUMBER_WIDTH;
+      const d = row * DIMENSION_WIDTH;
+      const t = row * TEXT_WIDTH;
+      const ts = numbers[n + TS];
+      params[0] = ts;
+      params[1] = numbers[n + DEDUPE_KEY];
+      params[3] = numbers[n + LINE_NO];
+      for (let i = 0; i < DIMENSION_WIDTH; i++) {
+        const local = dimensions[d + i];
+        params[FIRST_DIMENSION_PARAM + i] = local < 0 ? null : ids[i][local];
+      }
+      for (let i = 0; i < VALUE_NUMBER_INDEXES.length; i++) {
+        const value = numbers[n + VALUE_NUMBER_INDEXES[i]];
+        params[FIRST_NUMBER_PARAM + i] = value === value ? value : null;
+      }
+      for (let i = 0; i < TEXT_WIDTH; i++) params[FIRST_TEXT_PARAM + i] = texts[t + i];
+
+      if (this.insertRow.run(params).changes === 0) {
+        counts.duplicates++;
+        continue;
+      }
+      counts.rows++;
+      if (ts < counts.minTs) counts.minTs = ts;
+      if (ts > counts.maxTs) counts.maxTs = ts;
+      this.rollups.add(this.rollupRow(params, numbers[n + BYTES], numbers[n + STATUS]));
+    }
+  }
+
+  private readonly rollupScratch: RollupRow = {
+    tsMs: 0,
+    hostId: 0,
+    uriId: 0,
+    status: 0,
+    resultTypeId: 0,
+    locationId: 0,
+    referrerId: 0,
+    clientId: 0,
+    bytes: 0,
+    cacheHit: false,
+  };
+
+  private rollupRow(params: unknown[], bytes: number, status: number): RollupRow {
+    const id = (column: keyof typeof I) =>
+      (params[FIRST_DIMENSION_PARAM + I[column]] as number | null) ?? 0;
+    const row = this.rollupScratch;
+    row.tsMs = params[0] as number;
+    row.hostId = id('host_header') || id('host');
+    row.uriId = id('uri');
+    row.status = status === status ? status : -1;
+    row.resultTypeId = id('result_type');
+    row.locationId = id('location');
+    row.referrerId = id('referrer');
+    row.clientId = id('request_ip');
+    row.bytes = bytes === bytes ? bytes : 0;
+    row.cacheHit = this.isCacheHit(row.resultTypeId);
+    return row;
+  }
+
+  private isCacheHit(labelId: number): boolean {
+    let hit = this.cacheHitLabels.get(labelId);
+    if (hit === undefined) {
+      const value = this.db.prepare('SELECT value FROM labels WHERE id = ?').pluck().get(labelId);
+      hit = CACHE_HIT_TYPES.has(value as string);
+      this.cacheHitLabels.set(labelId, hit);
+    }
+    return hit;
+  }
+
+  private writeRejected(batch: ParsedBatch): void {
+    for (const line of batch.rejected) {
+      this.insertRejected.run(this.fileId, line.lineNo, line.reason, line.raw);
+      this.counts.rejected++;
+    }
+  }
+
+  /** Completes the file's log_files row and rollups and commits; returns its counts. */
+  commitFile(object: LogObjectInfo, details: FileDetails, runId: number): FileCounts {
+    const counts = this.counts;
+    this.rollups.flush(this.db);
+    this.db
+      .prepare(
+        `UPDATE log_files SET size = ?, etag = ?, format = ?, fields = ?,
+           lines = lines + ?, rows = rows + ?, duplicates = duplicates + ?, rejected = rejected + ?,
+           loaded_at = ?, run_id = ?
+         WHERE id = ?`,
+      )
+      .run(
+        object.size,
+        object.etag,
+        details.format,
+        details.fields ? details.fields.join(' ') : null,
+        details.lines,
+        counts.rows,
+        counts.duplicates,
+        counts.rejected,
+        new Date().toISOString(),
+        runId,
+        this.fileId,
+      );
+    if (counts.rows > 0) this.updateTimeRange(counts);
+    this.db.exec('COMMIT');
+    this.inTransaction = false;
+    this.dimensions.committed();
+    return counts;
+  }
+
+  private updateTimeRange(counts: FileCounts): void {
+    const first = new Date(counts.minTs).toISOString();
+    const last = new Date(counts.maxTs).toISOString();
+    this.db
+      .prepare(
+        `UPDATE log_files SET first_request = min(coalesce(first_request, @first), @first),
+           last_request = max(coalesce(last_request, @last), @last) WHERE id = @id`,
+      )
+      .run({ first, last, id: this.fileId });
+  }
+
+  /** Undoes everything of the current file; the lookup mapping stays usable. */
+  rollbackFile(): void {
+    if (!this.inTransaction) return;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.inTransaction = false;
+    this.rollups.clear();
+    this.db.transaction(() => this.dimensions.restoreAfterRollback())();
+  }
+}
+
+function emptyCounts(): FileCounts {
+  return { rows: 0, duplicates: 0, rejected: 0, minTs: Infinity, maxTs: -Infinity };
+}

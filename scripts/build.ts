@@ -1,0 +1,20 @@
+// Bundles the ingester (the CLI and its parser worker) into build/ingest with
+// esbuild. Packages stay external and load from node_modules at run time.
+
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: {
+    cli: 'ingest/src/main.ts',
+    'parse-worker': 'ingest/src/pipeline/parse-worker.ts',
+  },
+  outdir: 'build/ingest',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test from a fresh clone: installs npm packages, the Python venv for
+# Datasette and moto, and Debian's Chromium when missing, then type-checks,
+# lints and runs jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+npm run -s build
+npx tsc -p tsconfig.json
+npx eslint .
+npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+NODE_OPTIONS=--experimental-vm-modules npx jest "$@"
