@@ -1,9 +1,34 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, skipping what is already there:
-# npm packages from the lockfile and the Python venv for Datasette and moto.
+# npm packages from the lockfile, a Python venv (.venv) from the pinned
+# requirements of Datasette and of the test servers, and Debian's Chromium
+# for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+requirements=(datasette/requirements.txt scripts/requirements-test.txt)
+stamp=.venv/.requirements-stamp
+wanted=$(cat "${requirements[@]}" 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+  for file in "${requirements[@]}"; do
+    if [ -s "$file" ]; then
+      .venv/bin/pip install --quiet --disable-pip-version-check -r "$file"
+    fi
+  done
+  echo "$wanted" > "$stamp"
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: /usr/bin/chromium is missing; install it with: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
