@@ -9,3 +9,9 @@ export class DatabaseOpenError extends Error {}
 
 /** A source (folder or bucket) cannot be read at all. */
 export class SourceError extends Error {}
+
+/**
+ * S3 refused a request or could not be reached after retries, so the S3 source cannot go on:
+ * access denied, credentials rejected, wrong region, bucket not found, bad endpoint.
+ */
+export class S3SourceError extends Error {}

@@ -2,7 +2,8 @@
 // the rest file by file, each in its own transaction. A file that fails is
 // recorded and the run goes on; a database failure stops the run.
 
-import { createParser, type Parser } from './pipeline/parser.js';
+import type { FileSummary } from './pipeline/parse-file.js';
+import { createParser, type FileSink, type Parser } from './pipeline/parser.js';
 import type { LogObject, LogSource } from './sources/source.js';
 import type { Db } from './store/database.js';
 import {
@@ -15,6 +16,9 @@ import {
   type RunTotals,
 } from './store/runs.js';
 import { LogWriter } from './store/writer.js';
+
+/** Files queued in the parser at once: the one being written and the next. */
+const FILES_IN_FLIGHT = 2;
 
 export interface IngestEvents {
   /** A file is about to load. */
@@ -70,6 +74,7 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
     for (const source of options.sources) await run.loadSource(source);
   } catch (error) {
     fatal = error as Error;
+    run.abort();
   } finally {
     await run.parser.close();
   }
@@ -103,6 +108,7 @@ class IngestRun {
 
   async loadSource(source: LogSource): Promise<void> {
     const state = sourceState(this.db, source.name);
+    const inFlight = new Set<Promise<void>>();
     for await (const object of source.list(state)) {
       this.totals.filesSeen++;
       if (state.isLoaded(object.key, object.size, object.etag)) {
@@ -110,39 +116,67 @@ class IngestRun {
         this.events.fileSkipped?.(object);
         continue;
       }
-      await this.loadFile(object);
+
+      // Queue the next files while the current one is written, so the parser never idles.
+      const load = this.parser.parse(object.key, object.open(), this.sinkFor(object));
+      inFlight.add(load);
+      load.then(
+        () => inFlight.delete(load),
+        () => inFlight.delete(load),
+      );
+      while (inFlight.size >= FILES_IN_FLIGHT) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   }
 
-  private async loadFile(object: LogObject): Promise<void> {
-    this.events.fileStarted?.(object);
-    this.writer.beginFile(object, this.runId);
-    try {
-      const summary = await this.parser.parse(object.key, object.open(), (batch) => {
+  /** Abandons the open file after a fatal error. */
+  abort(): void {
+    this.writer.rollbackFile();
+  }
+
+  /** Writes one file's batches in its own transaction, opened at its first result. */
+  private sinkFor(object: LogObject): FileSink {
+    let begun = false;
+    const begin = () => {
+      if (begun) return;
+      begun = true;
+      this.events.fileStarted?.(object);
+      this.writer.beginFile(object, this.runId);
+    };
+
+    return {
+      batch: (batch) => {
+        begin();
         this.writer.writeBatch(batch);
         this.events.linesParsed?.(batch.rows + batch.rejected.length);
-      });
+      },
+      done: (summary) => {
+        begin();
+        this.finishFile(object, summary);
+      },
+      failed: (error) => {
+        if (begun) this.writer.rollbackFile();
+        this.fail(object, error.message);
+      },
+    };
+  }
 
-      if (summary.bytesIn === 0) {
-        // Not recorded as loaded: an empty file may still be being written.
-        this.writer.rollbackFile();
-        this.events.warning?.(
-          object,
-          'empty file, nothing to load; it is read again on the next run',
-        );
-        this.events.fileSkipped?.(object);
-        return;
-      }
-      for (const field of summary.unknownFields) this.unknownFields.add(field);
-      const counts = this.writer.commitFile(object, summary, this.runId);
-      if (summary.lines === 0) this.events.warning?.(object, 'header lines only, no log records');
-      this.count(summary.lines, counts);
-      this.events.fileLoaded?.(object, counts);
-    } catch (error) {
+  private finishFile(object: LogObject, summary: FileSummary): void {
+    if (summary.bytesIn === 0) {
+      // Not recorded as loaded: an empty file may still be being written.
       this.writer.rollbackFile();
-      if (isDatabaseError(error)) throw error;
-      this.fail(object, (error as Error).message);
+      this.events.warning?.(
+        object,
+        'empty file, nothing to load; it is read again on the next run',
+      );
+      this.events.fileSkipped?.(object);
+      return;
     }
+    for (const field of summary.unknownFields) this.unknownFields.add(field);
+    const counts = this.writer.commitFile(object, summary, this.runId);
+    if (summary.lines === 0) this.events.warning?.(object, 'header lines only, no log records');
+    this.count(summary.lines, counts);
+    this.events.fileLoaded?.(object, counts);
   }
 
   private count(
@@ -162,9 +196,4 @@ class IngestRun {
     recordFailure(this.db, this.runId, object.source, object.key, message);
     this.events.fileFailed?.(object, message);
   }
-}
-
-function isDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

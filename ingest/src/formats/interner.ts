@@ -14,6 +14,14 @@ export interface NewValues {
 
 const DECODERS = { none: (value: string) => value, once: percentDecode, twice: percentDecodeTwice };
 
+/**
+ * Copies a string out of the chunk it was split from. A substring in V8 keeps its
+ * whole parent alive, so a map key made from a 256 KiB chunk would hold the chunk.
+ */
+function detached(value: string): string {
+  return (' ' + value).slice(1);
+}
+
 class TableInterner {
   private readonly ids = new Map<string, number>();
   private pending: string[] = [];
@@ -33,7 +41,7 @@ class TableInterner {
     let id = this.ids.get(raw);
     if (id === undefined) {
       id = this.ids.size;
-      this.ids.set(raw, id);
+      this.ids.set(detached(raw), id);
       this.pending.push(this.decode(raw));
     }
     return id;

@@ -1,6 +1,7 @@
-// The parser thread: receives a file's bytes in chunks, gunzips and parses them
-// and posts batches back, so decompression and parsing run on a second core
-// while the main thread inserts.
+// The parser thread: receives files' bytes in chunks, gunzips and parses them
+// one file after another in the order they were opened, and posts batches
+// back, so decompression and parsing run on a second core while the main
+// thread inserts. The next file's chunks queue up while the current one parses.
 
 import { parentPort } from 'node:worker_threads';
 import { Interner } from '../formats/interner.js';
@@ -9,9 +10,16 @@ import { AsyncQueue } from './async-queue.js';
 import { BATCH_WINDOW, type FromParser, type ToParser } from './messages.js';
 import { parseFile } from './parse-file.js';
 
+interface QueuedFile {
+  readonly fileSeq: number;
+  readonly key: string;
+  readonly chunks: AsyncQueue<Buffer>;
+}
+
 const port = parentPort!;
 const interner = new Interner();
-const files = new Map<number, AsyncQueue<Buffer>>();
+const chunkQueues = new Map<number, AsyncQueue<Buffer>>();
+const files = new AsyncQueue<QueuedFile>();
 let unacknowledged = 0;
 let creditWaiter: (() => void) | null = null;
 
@@ -25,21 +33,22 @@ async function waitForCredit(): Promise<void> {
   }
 }
 
-async function parse(fileSeq: number, key: string, queue: AsyncQueue<Buffer>): Promise<void> {
-  const chunks = (async function* () {
-    for await (const chunk of queue) {
+async function parseOne({ fileSeq, key, chunks }: QueuedFile): Promise<void> {
+  const acknowledged = (async function* () {
+    for await (const chunk of chunks) {
       post({ type: 'chunk-ack', fileSeq });
       yield chunk;
     }
   })();
 
   try {
-    const summary = await parseFile(chunks, key, interner, async (batch) => {
+    const summary = await parseFile(acknowledged, key, interner, async (batch) => {
       await waitForCredit();
       unacknowledged++;
       post({ type: 'batch', fileSeq, batch }, [
         batch.numbers.buffer as ArrayBuffer,
         batch.dimensions.buffer as ArrayBuffer,
+        batch.textLengths.buffer as ArrayBuffer,
       ]);
     });
     post({ type: 'done', fileSeq, summary });
@@ -51,30 +60,36 @@ async function parse(fileSeq: number, key: string, queue: AsyncQueue<Buffer>): P
       message,
       unsupported: error instanceof UnsupportedFormatError,
     });
-    queue.drain();
+    chunks.drain();
   } finally {
-    files.delete(fileSeq);
+    chunkQueues.delete(fileSeq);
   }
+}
+
+async function parseInOrder(): Promise<void> {
+  for await (const file of files) await parseOne(file);
 }
 
 port.on('message', (message: ToParser) => {
   switch (message.type) {
     case 'open': {
-      const queue = new AsyncQueue<Buffer>();
-      files.set(message.fileSeq, queue);
-      void parse(message.fileSeq, message.key, queue);
+      const chunks = new AsyncQueue<Buffer>();
+      chunkQueues.set(message.fileSeq, chunks);
+      files.push({ fileSeq: message.fileSeq, key: message.key, chunks });
       return;
     }
-    case 'chunk':
-      files
+    case 'chunk': {
+      const data = message.data;
+      chunkQueues
         .get(message.fileSeq)
-        ?.push(Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength));
+        ?.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       return;
+    }
     case 'end':
-      files.get(message.fileSeq)?.end();
+      chunkQueues.get(message.fileSeq)?.end();
       return;
     case 'abort':
-      files.get(message.fileSeq)?.fail(new Error(message.message));
+      chunkQueues.get(message.fileSeq)?.fail(new Error(message.message));
       return;
     case 'batch-ack':
       unacknowledged--;
@@ -83,3 +98,5 @@ port.on('message', (message: ToParser) => {
       return;
   }
 });
+
+void parseInOrder();

@@ -1,6 +1,8 @@
 // Runs the parser for the writer: on a worker thread when the built worker file
 // is present (the CLI), or on the calling thread (in-process tests, fallback).
-// Either way the caller gets each batch in order and awaits a file summary.
+// Files are parsed strictly in the order they were queued, and each file's
+// sink callbacks run synchronously and in order, so a sink can commit a file
+// before the first batch of the next one arrives.
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,29 +23,62 @@ export class FileParseError extends Error {
   }
 }
 
+/** Receives one file's results. An exception thrown here abandons the file and rejects `parse`. */
+export interface FileSink {
+  batch(batch: ParsedBatch): void;
+  done(summary: FileSummary): void;
+  failed(error: FileParseError): void;
+}
+
 export interface Parser {
-  /** Parses one object; `onBatch` runs synchronously for each batch, in order. */
-  parse(
-    key: string,
-    chunks: AsyncIterable<Buffer>,
-    onBatch: (batch: ParsedBatch) => void,
-  ): Promise<FileSummary>;
+  /**
+   * Queues one object. The promise settles once `done` or `failed` has run, and
+   * rejects only when a sink callback threw.
+   */
+  parse(key: string, chunks: AsyncIterable<Buffer>, sink: FileSink): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Carries an exception of the sink through the parser unchanged. */
+class SinkFailure extends Error {
+  constructor(readonly cause: unknown) {
+    super('the sink failed');
+  }
 }
 
 export class InlineParser implements Parser {
   private readonly interner = new Interner();
+  private previous: Promise<unknown> = Promise.resolve();
 
-  async parse(
+  parse(key: string, chunks: AsyncIterable<Buffer>, sink: FileSink): Promise<void> {
+    const run = this.previous.then(() => this.parseNow(key, chunks, sink));
+    this.previous = run.catch(() => undefined);
+    return run;
+  }
+
+  private async parseNow(
     key: string,
     chunks: AsyncIterable<Buffer>,
-    onBatch: (batch: ParsedBatch) => void,
-  ): Promise<FileSummary> {
+    sink: FileSink,
+  ): Promise<void> {
+    let summary: FileSummary;
+    const deliver = (batch: ParsedBatch) => {
+      try {
+        sink.batch(batch);
+      } catch (error) {
+        throw new SinkFailure(error);
+      }
+    };
     try {
-      return await parseFile(chunks, key, this.interner, onBatch);
+      summary = await parseFile(chunks, key, this.interner, deliver);
     } catch (error) {
-      throw asParseError(error);
+      if (error instanceof SinkFailure) throw error.cause;
+      const parseError = asParseError(error);
+      if (!parseError) throw error;
+      sink.failed(parseError);
+      return;
     }
+    sink.done(summary);
   }
 
   async close(): Promise<void> {}
@@ -51,8 +86,8 @@ export class InlineParser implements Parser {
 
 interface FileState {
   readonly fileSeq: number;
-  readonly onBatch: (batch: ParsedBatch) => void;
-  readonly resolve: (summary: FileSummary) => void;
+  readonly sink: FileSink;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   chunksInFlight: number;
   wakePump: (() => void) | null;
@@ -68,20 +103,16 @@ export class WorkerParser implements Parser {
     this.worker = new Worker(workerFile);
     this.worker.on('message', (message: FromParser) => this.receive(message));
     this.worker.on('error', (error) => {
-      for (const state of this.files.values()) this.settle(state, asParseError(error));
+      for (const state of this.files.values()) this.settle(state, error);
     });
   }
 
-  parse(
-    key: string,
-    chunks: AsyncIterable<Buffer>,
-    onBatch: (batch: ParsedBatch) => void,
-  ): Promise<FileSummary> {
+  parse(key: string, chunks: AsyncIterable<Buffer>, sink: FileSink): Promise<void> {
     const fileSeq = ++this.fileSeq;
-    return new Promise<FileSummary>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const state: FileState = {
         fileSeq,
-        onBatch,
+        sink,
         resolve,
         reject,
         chunksInFlight: 0,
@@ -125,7 +156,7 @@ export class WorkerParser implements Parser {
     const state = this.files.get(message.fileSeq);
     if (message.type === 'batch') {
       // Acknowledge even for a file already given up, so the parser never stalls.
-      if (state && !state.settled) this.deliver(state, message.batch);
+      if (state) this.call(state, () => state.sink.batch(message.batch));
       this.send({ type: 'batch-ack', fileSeq: message.fileSeq });
       return;
     }
@@ -138,28 +169,33 @@ export class WorkerParser implements Parser {
         state.wakePump = null;
         return;
       case 'done':
-        this.settle(state, message.summary);
+        if (this.call(state, () => state.sink.done(message.summary))) this.settle(state, null);
         return;
-      case 'failed':
-        this.settle(state, new FileParseError(message.message, message.unsupported));
+      case 'failed': {
+        const error = new FileParseError(message.message, message.unsupported);
+        if (this.call(state, () => state.sink.failed(error))) this.settle(state, null);
         return;
+      }
     }
   }
 
-  private deliver(state: FileState, batch: ParsedBatch): void {
+  /** Runs a sink callback; when it throws, the file is abandoned and its promise rejects. */
+  private call(state: FileState, callback: () => void): boolean {
     try {
-      state.onBatch(batch);
+      callback();
+      return true;
     } catch (error) {
-      this.send({ type: 'abort', fileSeq: state.fileSeq, message: 'writer failed' });
+      this.send({ type: 'abort', fileSeq: state.fileSeq, message: 'the writer failed' });
       this.settle(state, error as Error);
+      return false;
     }
   }
 
-  private settle(state: FileState, outcome: FileSummary | Error): void {
+  private settle(state: FileState, error: Error | null): void {
     if (!state.settled) {
       state.settled = true;
-      if (outcome instanceof Error) state.reject(outcome);
-      else state.resolve(outcome);
+      if (error) state.reject(error);
+      else state.resolve();
     }
     state.wakePump?.();
     state.wakePump = null;
@@ -167,16 +203,12 @@ export class WorkerParser implements Parser {
   }
 }
 
-function asParseError(error: unknown): Error {
+/** The parse error for a failure of the file's bytes, or null for anything else. */
+function asParseError(error: unknown): FileParseError | null {
   if (error instanceof FileParseError) return error;
   if (error instanceof UnsupportedFormatError) return new FileParseError(error.message, true);
-  if (error instanceof Error && isStreamError(error))
-    return new FileParseError(error.message, false);
-  return error as Error;
-}
-
-function isStreamError(error: Error & { code?: string }): boolean {
-  return typeof error.code === 'string' && /^(Z_|ERR_)/.test(error.code);
+  if (error instanceof Error) return new FileParseError(error.message, false);
+  return null;
 }
 
 /** The worker built beside this module, if there is one. */

@@ -12,6 +12,8 @@ export interface LogObject extends LogObjectInfo {
 export interface SourceState {
   /** The greatest key already loaded from this source, or null. */
   newestKey(): string | null;
+  /** The greatest key already loaded from this source that starts with `prefix`, or null. */
+  newestKeyWithPrefix(prefix: string): string | null;
   /** True when this key and version is already loaded, so its bytes need not be read. */
   isLoaded(key: string, size: number | null, etag: string | null): boolean;
 }

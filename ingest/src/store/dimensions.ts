@@ -4,11 +4,12 @@
 
 import { DIMENSION_TABLES, type DimensionTable } from '../formats/fields.js';
 import type { NewValues } from '../formats/interner.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 interface TableMapping {
-  readonly insert: { run(value: string): unknown };
-  readonly select: { pluck(): { get(value: string): unknown } };
+  readonly insert: Statement;
+  readonly select: Statement;
   /** Database id by local id. */
   ids: number[];
   /** Decoded value by local id, kept to redo inserts after a rollback. */
@@ -22,8 +23,10 @@ export class DimensionMap {
   constructor(db: Db) {
     for (const table of DIMENSION_TABLES) {
       this.tables.set(table, {
-        insert: db.prepare(`INSERT OR IGNORE INTO ${table} (value) VALUES (?)`),
-        select: db.prepare(`SELECT id FROM ${table} WHERE value = ?`),
+        insert: db
+          .prepare(`INSERT INTO ${table} (value) VALUES (?) ON CONFLICT DO NOTHING RETURNING id`)
+          .pluck(),
+        select: db.prepare(`SELECT id FROM ${table} WHERE value = ?`).pluck(),
         ids: [],
         values: [],
       });
@@ -69,8 +72,9 @@ export class DimensionMap {
     this.addedInTransaction = [];
   }
 
+  /** Inserts the value unless present; one statement for a new value, two for a known one. */
   private resolve(mapping: TableMapping, value: string): number {
-    mapping.insert.run(value);
-    return mapping.select.pluck().get(value) as number;
+    const inserted = mapping.insert.get(value) as number | undefined;
+    return inserted ?? (mapping.select.get(value) as number);
   }
 }

@@ -107,10 +107,22 @@ export function recordFailure(
 /** The loaded state of one source, read from log_files. */
 export function sourceState(db: Db, source: string): SourceState {
   const loaded = db.prepare('SELECT size, etag FROM log_files WHERE source = ? AND key = ?');
+  const newestInRange = db
+    .prepare('SELECT max(key) FROM log_files WHERE source = ? AND key >= ? AND key < ?')
+    .pluck();
+  const newestFrom = db
+    .prepare('SELECT max(key) FROM log_files WHERE source = ? AND key >= ?')
+    .pluck();
   return {
     newestKey: () =>
       (db.prepare('SELECT max(key) FROM log_files WHERE source = ?').pluck().get(source) as
         string | null) ?? null,
+    newestKeyWithPrefix: (prefix) => {
+      const end = prefixEnd(prefix);
+      const newest =
+        end === null ? newestFrom.get(source, prefix) : newestInRange.get(source, prefix, end);
+      return (newest as string | null) ?? null;
+    },
     isLoaded: (key, size, etag) => {
       const row = loaded.get(source, key) as
         { size: number | null; etag: string | null } | undefined;
@@ -119,4 +131,20 @@ export function sourceState(db: Db, source: string): SourceState {
       return size === row.size;
     },
   };
+}
+
+/**
+ * Returns the least string greater than every string that starts with `prefix`, or null when
+ * there is none. SQLite compares text as UTF-8 bytes, which is code point order.
+ */
+function prefixEnd(prefix: string): string | null {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = (points.pop() as string).codePointAt(0) as number;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return points.join('') + String.fromCodePoint(next);
+    }
+  }
+  return null;
 }
