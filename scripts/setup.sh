@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, skipping what is already there:
 # npm packages from the lockfile, a Python venv (.venv) from the pinned
-# requirements of Datasette and of the test servers, and Debian's Chromium
-# for the browser tests.
+# requirements of Datasette and of the test servers, Debian's Chromium for
+# the browser tests and Debian's shellcheck for the k3s scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +31,13 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -x /usr/bin/shellcheck ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: /usr/bin/shellcheck is missing; install it with: sudo apt-get install shellcheck" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
 fi

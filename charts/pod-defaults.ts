@@ -1,0 +1,78 @@
+// Security and layout defaults that every pod of the chart shares: a non-root
+// user, a read-only root filesystem with a writable /tmp, no service account
+// token, and the mount point of the database volume.
+
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+
+/** Where the database volume is mounted in every pod. */
+export const DATA_DIR = '/data';
+
+/** Database file on the volume; the ingester writes it and Datasette reads it. */
+export const DATABASE_PATH = `${DATA_DIR}/analytics.db`;
+
+/**
+ * UID and GID of the images' unprivileged user. The node:20 base images name it
+ * `node`; the Datasette image creates the same IDs so both can write the volume.
+ */
+export const APP_USER = 1000;
+
+/** Pod-level settings: non-root, shared group for the volume, no API token. */
+export function podSecurity(): Pick<
+  kplus.AbstractPodProps,
+  'securityContext' | 'automountServiceAccountToken'
+> {
+  return {
+    automountServiceAccountToken: false,
+    securityContext: {
+      ensureNonRoot: true,
+      user: APP_USER,
+      group: APP_USER,
+      fsGroup: APP_USER,
+      fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    },
+  };
+}
+
+/** Container-level settings: no privilege escalation, no capabilities, read-only root. */
+export function containerSecurity(): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: true,
+    user: APP_USER,
+    group: APP_USER,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+  };
+}
+
+/** A small memory-backed /tmp, because the root filesystem is read-only. */
+export function tmpVolume(scope: Construct): kplus.Volume {
+  return kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', {
+    medium: kplus.EmptyDirMedium.MEMORY,
+    sizeLimit: Size.mebibytes(64),
+  });
+}
+
+/**
+ * Adds what cdk8s-plus-27 has no prop for: the runtime's default seccomp profile
+ * and dropping every Linux capability. `podSpecPath` is the JSON pointer of the
+ * pod spec inside the object, which differs between a Deployment and a CronJob.
+ */
+export function addHardening(workload: kplus.AbstractPod, podSpecPath: string): void {
+  const object = ApiObject.of(workload);
+  object.addJsonPatch(
+    JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
+  );
+  workload.containers.forEach((_container, index) => {
+    const path = `${podSpecPath}/containers/${index}/securityContext/capabilities`;
+    object.addJsonPatch(JsonPatch.add(path, { drop: ['ALL'] }));
+  });
+}
+
+/** JSON pointer of the pod spec inside a Deployment. */
+export const DEPLOYMENT_POD_SPEC = '/spec/template/spec';
+
+/** JSON pointer of the pod spec inside a CronJob. */
+export const CRONJOB_POD_SPEC = '/spec/jobTemplate/spec/template/spec';
