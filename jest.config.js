@@ -3,7 +3,7 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['**/test/**/*.test.ts', '**/charts/**/*.test.ts', '**/datasette/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/build/', '/dist/'],
   globalSetup: './scripts/jest-global-setup.js',

@@ -3,7 +3,7 @@
 // code (0 done, 1 some file or the database failed, 2 usage error).
 
 import yargs, { type Argv } from 'yargs';
-import { DatabaseOpenError, SourceError, UsageError } from './errors.js';
+import { DatabaseOpenError, S3SourceError, SourceError, UsageError } from './errors.js';
 import { ingest } from './ingest.js';
 import {
   createLogger,
@@ -15,6 +15,7 @@ import {
 import { generateSample } from './sample/generator.js';
 import { LocalSource } from './sources/local-source.js';
 import { sourceFor } from './sources/index.js';
+import { DEFAULT_CONCURRENCY, parseLookback, type S3SourceOptions } from './sources/s3-source.js';
 import { openDatabase } from './store/database.js';
 import { formatStatus, readStatus } from './store/status.js';
 
@@ -47,10 +48,26 @@ function verbosityOf(flags: CommonFlags): Verbosity {
   return flags.quiet ? 'quiet' : flags.verbose ? 'verbose' : 'normal';
 }
 
-async function runIngest(flags: CommonFlags & { source: string[] }): Promise<number> {
+interface S3Flags {
+  'endpoint-url': string | undefined;
+  region: string | undefined;
+  lookback: string;
+  full: boolean;
+  concurrency: number;
+}
+
+async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): Promise<number> {
   const verbosity = verbosityOf(flags);
   const logger = createLogger(verbosity);
-  const sources = flags.source.map((spec) => sourceFor(spec));
+  const s3Options: S3SourceOptions = {
+    endpointUrl:
+      flags['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
+    region: flags.region,
+    lookbackMs: flags.full ? null : parseLookback(flags.lookback),
+    concurrency: flags.concurrency,
+    logger,
+  };
+  const sources = flags.source.map((spec) => sourceFor(spec, s3Options));
   const db = openDatabase(flags.db);
 
   const base = loggingEvents(logger);
@@ -153,12 +170,39 @@ export function buildParser(args: string[]) {
       'ingest',
       'Load CloudFront access logs from folders into the SQLite database, each file exactly once',
       (y) =>
-        commonFlags(y).option('source', {
-          type: 'string',
-          array: true,
-          demandOption: 'pass --source with a folder of CloudFront log files',
-          describe: 'Folder of log files (*.gz or plain), searched recursively; repeatable',
-        }),
+        commonFlags(y)
+          .option('source', {
+            type: 'string',
+            array: true,
+            demandOption: 'pass --source with a folder or s3://BUCKET/PREFIX of CloudFront logs',
+            describe:
+              'Folder of log files (*.gz or plain), searched recursively, or s3://BUCKET/PREFIX; repeatable',
+          })
+          .option('endpoint-url', {
+            type: 'string',
+            describe:
+              'S3 endpoint of an S3-compatible store, path-style (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+          })
+          .option('region', {
+            type: 'string',
+            describe: "The bucket's AWS region (default: AWS_REGION or the profile's region)",
+          })
+          .option('lookback', {
+            type: 'string',
+            default: '48h',
+            describe:
+              'S3: list again the keys this long before the newest loaded key of each distribution, for late logs (m, h or d)',
+          })
+          .option('full', {
+            type: 'boolean',
+            default: false,
+            describe: 'S3: list every key under the prefix, ignoring --lookback',
+          })
+          .option('concurrency', {
+            type: 'number',
+            default: DEFAULT_CONCURRENCY,
+            describe: 'S3: objects downloaded at once ahead of the parser',
+          }),
     )
     .command('status', 'Print what has been loaded per source and the latest runs', (y) =>
       commonFlags(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
@@ -215,7 +259,7 @@ export async function main(args: string[]): Promise<number> {
 
 function report(error: unknown, verbose: boolean): number {
   const usage = error instanceof UsageError || error instanceof SourceError;
-  const known = usage || error instanceof DatabaseOpenError;
+  const known = usage || error instanceof DatabaseOpenError || error instanceof S3SourceError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);
   if (usage) process.stderr.write('Run with --help for usage.\n');

@@ -73,9 +73,7 @@ export class InlineParser implements Parser {
       summary = await parseFile(chunks, key, this.interner, deliver);
     } catch (error) {
       if (error instanceof SinkFailure) throw error.cause;
-      const parseError = asParseError(error);
-      if (!parseError) throw error;
-      sink.failed(parseError);
+      sink.failed(asParseError(error));
       return;
     }
     sink.done(summary);
@@ -203,12 +201,16 @@ export class WorkerParser implements Parser {
   }
 }
 
-/** The parse error for a failure of the file's bytes, or null for anything else. */
-function asParseError(error: unknown): FileParseError | null {
+/**
+ * Any failure inside the parser is about the file's bytes (read, gunzip, format);
+ * the sink's own failures are told apart before this is called. Errors may come
+ * from another realm (worker, test VM), so no `instanceof Error` check.
+ */
+function asParseError(error: unknown): FileParseError {
   if (error instanceof FileParseError) return error;
   if (error instanceof UnsupportedFormatError) return new FileParseError(error.message, true);
-  if (error instanceof Error) return new FileParseError(error.message, false);
-  return null;
+  const message = (error as { message?: unknown })?.message;
+  return new FileParseError(typeof message === 'string' ? message : String(error), false);
 }
 
 /** The worker built beside this module, if there is one. */

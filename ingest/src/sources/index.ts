@@ -1,15 +1,18 @@
-// Turns a --source value into a source: a local folder, or (with the S3
-// source) an `s3://bucket/prefix` URL.
+// Turns a --source value into a source: a local folder, or an `s3://BUCKET/PREFIX` URL.
 
 import { UsageError } from '../errors.js';
 import { LocalSource } from './local-source.js';
+import { S3Source, type S3SourceOptions } from './s3-source.js';
 import type { LogSource } from './source.js';
 
-export function sourceFor(spec: string): LogSource {
+export function sourceFor(spec: string, s3Options: S3SourceOptions = {}): LogSource {
   if (spec.trim() === '')
     throw new UsageError('--source is empty; pass a folder or s3://BUCKET/PREFIX');
+  if (/^s3:\/\//i.test(spec)) return new S3Source(spec, s3Options);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new UsageError(`--source ${spec}: unsupported URL scheme; pass a local folder`);
+    throw new UsageError(
+      `--source ${spec}: unsupported URL scheme; pass a local folder or s3://BUCKET/PREFIX`,
+    );
   }
   return new LocalSource(spec);
 }

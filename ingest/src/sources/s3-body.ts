@@ -43,6 +43,11 @@ export async function* readObjectBody(read: ObjectRead): AsyncGenerator<Buffer> 
       throw explainS3Error(error, read.context);
     }
 
+    if (offset > 0 && !response.ContentRange) {
+      throw new Error(
+        `reading s3://${read.bucket}/${read.key}: the server ignored the Range header`,
+      );
+    }
     const expectedEnd = offset + (response.ContentLength ?? Number.NaN);
     try {
       for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {

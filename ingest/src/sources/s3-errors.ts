@@ -59,6 +59,12 @@ export function explainS3Error(error: unknown, context: S3RequestContext): Error
   if (context.operation === 'get' && (name === 'NoSuchKey' || status === 404)) {
     return new ObjectGoneError(`${where} was deleted after it was listed; skipped`, options);
   }
+  if (context.operation === 'get' && (name === 'PreconditionFailed' || status === 412)) {
+    return new Error(
+      `${where} changed while it was read; it is read again on the next run`,
+      options,
+    );
+  }
   if (name === 'NoSuchBucket') {
     return new S3SourceError(
       `bucket ${context.bucket} not found at ${endpointName(context)}; check the bucket in --source`,
@@ -112,9 +118,13 @@ function otherFailure(sdk: SdkError, context: S3RequestContext, error: unknown):
       options,
     );
   }
-  const detail = status ? `HTTP ${status} ${sdk.name ?? ''}`.trim() : (sdk.message ?? String(error));
+  const detail = status
+    ? `HTTP ${status} ${sdk.name ?? ''}`.trim()
+    : (sdk.message ?? String(error));
   const message = `${action} ${where} failed${tries}: ${detail}`;
-  return context.operation === 'list' ? new S3SourceError(message, options) : new Error(message, options);
+  return context.operation === 'list'
+    ? new S3SourceError(message, options)
+    : new Error(message, options);
 }
 
 function accessDeniedMessage(context: S3RequestContext, detail: string | undefined): string {

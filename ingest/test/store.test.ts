@@ -1,0 +1,178 @@
+// The store's guarantees: exactly-once loads, duplicates across files,
+// rollups that match the rows, failed files that leave nothing behind, and
+// the schema's version bookkeeping.
+
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ingest } from '../src/ingest.js';
+import { LocalSource } from '../src/sources/local-source.js';
+import { openDatabase, type Db } from '../src/store/database.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { LEGACY_HEADER, legacyLine, tempFolder, writeLogs } from './helpers/logs.js';
+
+let folder: string;
+let db: Db;
+
+beforeEach(() => {
+  folder = tempFolder();
+  db = openDatabase(join(folder, 'test.db'));
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function run() {
+  return ingest(db, { sources: [new LocalSource(join(folder, 'logs'))], useWorker: false });
+}
+
+function count(sql: string): number {
+  return db.prepare(sql).pluck().get() as number;
+}
+
+function lines(n: number, prefix: string, extra: Parameters<typeof legacyLine>[0] = {}): string {
+  const body = Array.from({ length: n }, (_, i) =>
+    legacyLine({
+      'x-edge-request-id': `${prefix}${i}==`,
+      time: `13:${String(i % 60).padStart(2, '0')}:00`,
+      ...extra,
+    }),
+  );
+  return LEGACY_HEADER + body.join('\n') + '\n';
+}
+
+test('skips a log file it has already loaded', async () => {
+  writeLogs({ 'a.gz': lines(5, 'a'), 'b.gz': lines(3, 'b') }, folder);
+  const first = await run();
+  const second = await run();
+  expect(first.rows).toBe(8);
+  expect(second.filesSkipped).toBe(2);
+  expect(second.rows).toBe(0);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(8);
+});
+
+test('stores a request delivered twice under another key once', async () => {
+  const text = lines(4, 'same');
+  writeLogs({ 'E1.2026-01-31-13.aaaa.gz': text, 'E1.2026-01-31-13.bbbb.gz': text }, folder);
+  const summary = await run();
+  expect(summary.rows).toBe(4);
+  expect(summary.duplicates).toBe(4);
+  expect(count('SELECT count(*) FROM requests')).toBe(4);
+  expect(count('SELECT sum(requests) FROM daily_uri_stats')).toBe(4);
+  expect(count("SELECT duplicates FROM log_files WHERE key = 'E1.2026-01-31-13.bbbb.gz'")).toBe(4);
+});
+
+test('reloads a file whose size changed without double counting', async () => {
+  writeLogs({ 'a.gz': lines(3, 'grow') }, folder);
+  await run();
+  writeLogs({ 'a.gz': lines(5, 'grow') }, folder);
+  const second = await run();
+  expect(second.filesLoaded).toBe(1);
+  expect(second.rows).toBe(2);
+  expect(second.duplicates).toBe(3);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(5);
+});
+
+test('loads files without request ids once per key', async () => {
+  const text =
+    '#Version: 1.0\n#Fields: date time cs-uri-stem sc-status\n' +
+    '2026-01-31\t13:00:00\t/a\t200\n2026-01-31\t13:00:00\t/a\t200\n';
+  writeLogs({ 'old-1.gz': text, 'old-2.gz': text }, folder);
+  const first = await run();
+  expect(first.rows).toBe(4);
+  writeLogs({ 'old-1.gz': text + '2026-01-31\t13:00:01\t/b\t200\n' }, folder);
+  const second = await run();
+  expect(second.rows).toBe(1);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(5);
+});
+
+test('keeps daily rollups equal to the stored rows', async () => {
+  const mixed = [
+    legacyLine({ 'x-edge-request-id': 'r1==', 'cs-uri-stem': '/a.js', 'sc-bytes': '100' }),
+    legacyLine({
+      'x-edge-request-id': 'r2==',
+      'cs-uri-stem': '/a.js',
+      'sc-bytes': '50',
+      'x-edge-result-type': 'Miss',
+    }),
+    legacyLine({
+      'x-edge-request-id': 'r3==',
+      'cs-uri-stem': '/b.css',
+      'sc-status': '404',
+      date: '2026-02-01',
+    }),
+  ];
+  writeLogs({ 'a.gz': LEGACY_HEADER + mixed.join('\n') + '\n' }, folder);
+  await run();
+  const byUri = db
+    .prepare(
+      `SELECT s.day, u.value AS uri, s.requests, s.bytes, s.cache_hits, s.errors
+       FROM daily_uri_stats s JOIN uris u ON u.id = s.uri_id ORDER BY s.day, uri`,
+    )
+    .all();
+  expect(byUri).toEqual([
+    { day: '2026-01-31', uri: '/a.js', requests: 2, bytes: 150, cache_hits: 1, errors: 0 },
+    { day: '2026-02-01', uri: '/b.css', requests: 1, bytes: 2048, cache_hits: 1, errors: 1 },
+  ]);
+  const statuses = db
+    .prepare('SELECT day, status, requests FROM daily_status_stats ORDER BY day')
+    .all();
+  expect(statuses).toEqual([
+    { day: '2026-01-31', status: 200, requests: 2 },
+    { day: '2026-02-01', status: 404, requests: 1 },
+  ]);
+  expect(count('SELECT count(DISTINCT request_ip_id) FROM daily_client_stats')).toBe(1);
+});
+
+test('commits nothing of a truncated gzip file and loads the others', async () => {
+  const whole = gzipSync(lines(50, 'cut'));
+  writeLogs(
+    { 'a-truncated.gz': whole.subarray(0, whole.length - 30), 'b.gz': lines(2, 'fine') },
+    folder,
+  );
+  const summary = await run();
+  expect(summary.filesFailed).toBe(1);
+  expect(summary.failures[0].key).toBe('a-truncated.gz');
+  expect(summary.failures[0].message).toMatch(/unexpected end of file/);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(2);
+  expect(count("SELECT count(*) FROM log_files WHERE key = 'a-truncated.gz'")).toBe(0);
+  expect(count("SELECT count(*) FROM file_failures WHERE key = 'a-truncated.gz'")).toBe(1);
+  expect(count('SELECT sum(requests) FROM daily_uri_stats')).toBe(2);
+});
+
+test('retries a failed file on the next run', async () => {
+  const whole = gzipSync(lines(3, 'retry'));
+  writeLogs({ 'a.gz': whole.subarray(0, 20) }, folder);
+  expect((await run()).filesFailed).toBe(1);
+  writeFileSync(join(folder, 'logs', 'a.gz'), whole);
+  const second = await run();
+  expect(second.filesFailed).toBe(0);
+  expect(second.rows).toBe(3);
+});
+
+test('records each run with its totals and outcome', async () => {
+  writeLogs({ 'a.gz': lines(2, 'run') }, folder);
+  const summary = await run();
+  const runRow = db.prepare('SELECT * FROM ingest_runs WHERE id = ?').get(summary.runId) as Record<
+    string,
+    unknown
+  >;
+  expect(runRow.status).toBe('ok');
+  expect(runRow.files_loaded).toBe(1);
+  expect(runRow.rows).toBe(2);
+  expect(runRow.finished_at).not.toBeNull();
+});
+
+test('uses WAL mode and the latest schema version', () => {
+  expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+});
+
+test('refuses a database from a newer version', () => {
+  db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  db.close();
+  expect(() => openDatabase(join(folder, 'test.db'))).toThrow(/newer than this cdn-analytics/);
+  db = openDatabase(':memory:');
+});
