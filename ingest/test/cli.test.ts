@@ -1,0 +1,194 @@
+// The built `cdn-analytics` command as a user runs it: exit codes, messages,
+// JSON logs, the sample generator's row count, and a rerun that adds nothing.
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { LEGACY_HEADER, legacyLine, tempFolder } from './helpers/logs.js';
+
+const CLI = join(process.cwd(), 'build/ingest/cli.js');
+let folder: string;
+
+beforeEach(() => {
+  folder = tempFolder('cdn-analytics-cli-');
+});
+
+afterEach(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function cli(...args: string[]) {
+  const result = spawnSync('node', [CLI, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function jsonLogs(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+}
+
+function count(db: string, sql: string): number {
+  const handle = new Database(join(folder, db), { readonly: true });
+  try {
+    return handle.prepare(sql).pluck().get() as number;
+  } finally {
+    handle.close();
+  }
+}
+
+test('sample then ingest stores the row count the generator reports', () => {
+  const sample = cli(
+    'sample',
+    '--out',
+    'logs',
+    '--days',
+    '30',
+    '--files-per-day',
+    '4',
+    '--lines-per-file',
+    '25',
+    '--start',
+    '2026-01-01',
+  );
+  expect(sample.code).toBe(0);
+  const generated = JSON.parse(sample.stdout);
+  expect(generated.files).toBe(120);
+
+  const first = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(first.code).toBe(0);
+  const finished = jsonLogs(first.stderr).find((log) => log.event === 'ingest_finished')!;
+  expect(finished.rows).toBe(generated.rows);
+  expect(finished.files_loaded).toBe(120);
+  expect(count('a.db', 'SELECT count(*) FROM requests')).toBe(generated.rows);
+
+  const second = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(second.code).toBe(0);
+  const again = jsonLogs(second.stderr).find((log) => log.event === 'ingest_finished')!;
+  expect(again.rows).toBe(0);
+  expect(again.files_skipped).toBe(120);
+  expect(count('a.db', 'SELECT count(*) FROM request_rows')).toBe(generated.rows);
+});
+
+test('sample is deterministic for a seed', () => {
+  cli(
+    'sample',
+    '--out',
+    'one',
+    '--days',
+    '1',
+    '--files-per-day',
+    '2',
+    '--lines-per-file',
+    '10',
+    '--seed',
+    '5',
+    '--start',
+    '2026-03-01',
+  );
+  cli(
+    'sample',
+    '--out',
+    'two',
+    '--days',
+    '1',
+    '--files-per-day',
+    '2',
+    '--lines-per-file',
+    '10',
+    '--seed',
+    '5',
+    '--start',
+    '2026-03-01',
+  );
+  const listing = (dir: string) =>
+    spawnSync('sh', ['-c', `cd ${dir} && ls && zcat *.gz | sha256sum`], {
+      cwd: folder,
+      encoding: 'utf8',
+    }).stdout;
+  expect(listing('one')).toBe(listing('two'));
+  expect(listing('one')).toMatch(/^EDFDVBD6EXAMPLE\.2026-03-01-00\.[0-9a-f]{8}\.gz$/m);
+});
+
+test('exits 1 naming a corrupt file while loading the others', () => {
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(
+    join(folder, 'logs', 'bad.gz'),
+    Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]),
+  );
+  writeFileSync(join(folder, 'logs', 'good.gz'), gzipSync(LEGACY_HEADER + legacyLine() + '\n'));
+  const result = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/error: file:\S+ bad\.gz: /);
+  expect(count('a.db', 'SELECT count(*) FROM request_rows')).toBe(1);
+});
+
+test('exits 2 with the fix for a missing folder', () => {
+  const result = cli('ingest', '--source', 'nowhere', '--db', 'a.db');
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('--source nowhere: folder');
+  expect(result.stderr).toContain('not found; pass the folder that holds the CloudFront log files');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('exits 2 on an unknown flag or a missing command', () => {
+  expect(cli('ingest', '--source', '.', '--bogus').code).toBe(2);
+  const none = cli();
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain('pass a command: ingest, status or sample');
+  expect(cli('sample', '--out', 'x', '--days', '0').code).toBe(2);
+});
+
+test('exits 1 with the fix for a file that is not SQLite', () => {
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(join(folder, 'notes.db'), 'these are my notes, not a database'.repeat(100));
+  const result = cli('ingest', '--source', 'logs', '--db', 'notes.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(
+    'notes.db is not a SQLite database; pass --db with a new file name',
+  );
+});
+
+test('exits 1 with the fix for a missing database folder', () => {
+  mkdirSync(join(folder, 'logs'));
+  const result = cli('ingest', '--source', 'logs', '--db', join('missing', 'a.db'));
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('not found; create it or pass another --db');
+});
+
+// Root may write any file, so file permissions cannot make a database read-only for root.
+const asRoot = process.getuid?.() === 0;
+(asRoot ? test.skip : test)('exits 1 with the fix for a read-only database', () => {
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(join(folder, 'ro.db'), '');
+  chmodSync(join(folder, 'ro.db'), 0o444);
+  const result = cli('ingest', '--source', 'logs', '--db', 'ro.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('is read-only; make it writable');
+});
+
+test('status prints what was loaded', () => {
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(join(folder, 'logs', 'a.gz'), gzipSync(LEGACY_HEADER + legacyLine() + '\n'));
+  cli('ingest', '--source', 'logs', '--db', 'a.db');
+  const status = cli('status', '--db', 'a.db');
+  expect(status.code).toBe(0);
+  expect(status.stdout).toContain('Rows stored: 1');
+  const json = JSON.parse(cli('status', '--db', 'a.db', '--json').stdout);
+  expect(json.runs[0].status).toBe('ok');
+});
+
+test('every command has help', () => {
+  for (const command of ['ingest', 'status', 'sample']) {
+    const result = cli(command, '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`cdn-analytics ${command}`);
+  }
+});
