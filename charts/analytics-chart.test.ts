@@ -70,7 +70,7 @@ describe('backup CronJob', () => {
   test('runs the backup program of the ingest image', () => {
     const container = podSpecOf(backup).containers[0];
     expect(container.image).toBe(FULL_SETTINGS.ingestImage);
-    expect(container.command).toEqual(['node', 'build/ingest/backup.js']);
+    expect(container.command).toEqual(['node', 'build/k3s/backup.js']);
     expect(container.args).toEqual([
       'backup',
       '--db',

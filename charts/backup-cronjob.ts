@@ -1,6 +1,6 @@
 // The backup CronJob: copies the live database with SQLite's online backup API
 // (better-sqlite3's db.backup) and uploads the gzipped copy to S3. It runs the
-// ingest image, which also contains build/ingest/backup.js.
+// ingest image, which also contains build/k3s/backup.js.
 
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -18,7 +18,7 @@ import {
 import { requireDnsSubdomain, requireImage, requireRegion, requireS3Url } from './validate.js';
 
 /** Command that replaces the ingest image's entrypoint for backups. */
-export const BACKUP_COMMAND = ['node', 'build/ingest/backup.js'];
+export const BACKUP_COMMAND = ['node', 'build/k3s/backup.js'];
 
 /** Properties of `BackupCronJob`. */
 export interface BackupCronJobProps {
