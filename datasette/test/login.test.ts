@@ -1,0 +1,102 @@
+// Password login in a real browser: Debian's Chromium, driven by
+// playwright-core, logs in through datasette-auth-passwords' form and sees the
+// tables. The screenshot lands in test-artifacts/.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { newApiToken, startDatasette, type RunningDatasette } from './helpers/datasette-server.js';
+import { sampleDatabase } from './helpers/sample-db.js';
+
+const PASSWORD = 'a long demo passphrase';
+const ARTIFACTS = 'test-artifacts';
+
+let folder: string;
+let server: RunningDatasette;
+let browser: Browser;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'datasette-login-'));
+  const db = await sampleDatabase({ folder, start: '2026-03-01', days: 2, linesPerFile: 20 });
+  server = await startDatasette({
+    db,
+    password: PASSWORD,
+    apiTokens: [newApiToken('unused')],
+    env: { DATASETTE_SECRET: newApiToken('cookie_secret') },
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function logIn(page: Page, password: string): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('input[type=submit]')]);
+}
+
+test('anonymous visit lands on the login form', async () => {
+  const page = await browser.newPage();
+
+  await page.goto(`${server.url}/analytics/requests`);
+
+  expect(new URL(page.url()).pathname).toBe('/-/login');
+  expect(await page.locator('input[name=password]').count()).toBe(1);
+  expect(await page.content()).not.toContain('request_rows');
+  await page.close();
+});
+
+test('password login shows the tables', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+
+  await logIn(page, PASSWORD);
+  await page.goto(`${server.url}/analytics`);
+
+  const tableLinks = await page.locator('h3 a').allTextContents();
+  expect(tableLinks).toEqual(expect.arrayContaining(['request_rows', 'log_files', 'ingest_runs']));
+  expect(await page.locator('a[href="/analytics/requests"]').count()).toBeGreaterThan(0);
+  expect(await page.locator('.actor').textContent()).toContain('admin');
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'datasette-logged-in.png'), fullPage: true });
+  await page.close();
+});
+
+test('logged-in browser reads a canned query', async () => {
+  const page = await browser.newPage();
+  await logIn(page, PASSWORD);
+
+  const response = await page.goto(`${server.url}/analytics/totals.json?start=2026-03-01`);
+
+  expect(response?.status()).toBe(200);
+  expect(JSON.parse(await page.locator('body').innerText())).toMatchObject({ ok: true });
+  await page.close();
+});
+
+test('wrong password stays on the login form', async () => {
+  const page = await browser.newPage();
+
+  await logIn(page, 'not the password');
+
+  expect(await page.content()).toContain('Invalid username or password');
+  expect(new URL(page.url()).pathname).toBe('/-/login');
+  const response = await page.goto(`${server.url}/analytics.json`);
+  expect(response?.status()).toBe(401);
+  await page.close();
+});
