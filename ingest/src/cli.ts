@@ -168,7 +168,7 @@ export function buildParser(args: string[]) {
     .usage('$0 <command> [options]')
     .command(
       'ingest',
-      'Load CloudFront access logs from folders into the SQLite database, each file exactly once',
+      'Load CloudFront access logs from folders or S3 into the SQLite database, each file exactly once',
       (y) =>
         commonFlags(y)
           .option('source', {

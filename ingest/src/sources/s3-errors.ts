@@ -86,8 +86,11 @@ export function explainS3Error(error: unknown, context: S3RequestContext): Error
       options,
     );
   }
-  if (/region is missing/i.test(sdk.message ?? '')) {
-    return new S3SourceError('no AWS region set; pass --region or set AWS_REGION', options);
+  if (/region is missing|region not accepted/i.test(sdk.message ?? '')) {
+    return new S3SourceError(
+      "no valid AWS region set; pass --region or set AWS_REGION to the bucket's region, such as eu-west-1",
+      options,
+    );
   }
   return otherFailure(sdk, context, error);
 }

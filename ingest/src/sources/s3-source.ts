@@ -107,6 +107,9 @@ export class S3Source implements LogSource {
   }
 
   private createClient(): S3Client {
+    // The SDK warns on Node 20 that its releases after January 2027 need Node 22. The lockfile pins
+    // the SDK, and the multi-line warning would break the one-JSON-object-a-line log on stderr.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const endpoint = this.options.endpointUrl;
     return new S3Client({
       region: this.options.region,

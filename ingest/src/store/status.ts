@@ -1,5 +1,5 @@
 // What has been loaded, read back for `cdn-analytics status`: per source the
-// files, rows and newest request time, and the latest runs.
+// files, bytes, rows, newest request time and last run, and the latest runs.
 
 import type { Db } from './database.js';
 
@@ -11,6 +11,19 @@ export interface SourceStatus {
   readonly newest_key: string | null;
   readonly newest_request: string | null;
   readonly last_loaded_at: string | null;
+  /** Stored size of the loaded objects, as listed. */
+  readonly bytes: number;
+  /** The latest run that read this source, or null when none did. */
+  readonly last_run: SourceRun | null;
+}
+
+/** A run as seen from one source: when, how it ended, and the source's files that failed in it. */
+export interface SourceRun {
+  readonly id: number;
+  readonly started_at: string;
+  readonly status: string;
+  readonly files_failed: number;
+  readonly message: string | null;
 }
 
 export interface RunStatus {
@@ -34,13 +47,7 @@ export interface Status {
 }
 
 export function readStatus(db: Db, lastRuns = 5): Status {
-  const sources = db
-    .prepare(
-      `SELECT source, count(*) AS files, sum(rows) AS rows, sum(rejected) AS rejected,
-         max(key) AS newest_key, max(last_request) AS newest_request, max(loaded_at) AS last_loaded_at
-       FROM log_files GROUP BY source ORDER BY source`,
-    )
-    .all() as SourceStatus[];
+  const sources = readSources(db);
   const runs = db
     .prepare(
       `SELECT id, started_at, finished_at, status, files_loaded, files_skipped, files_failed,
@@ -55,6 +62,36 @@ export function readStatus(db: Db, lastRuns = 5): Status {
   return { sources, runs, total_rows: totalRows };
 }
 
+/** Every source that has loaded files or was read by a run, with its totals and last run. */
+function readSources(db: Db): SourceStatus[] {
+  const totals = db.prepare(
+    `SELECT count(*) AS files, coalesce(sum(rows), 0) AS rows, coalesce(sum(rejected), 0) AS rejected,
+       max(key) AS newest_key, max(last_request) AS newest_request, max(loaded_at) AS last_loaded_at,
+       coalesce(sum(size), 0) AS bytes
+     FROM log_files WHERE source = ?`,
+  );
+  const lastRun = db.prepare(
+    `SELECT r.id, r.started_at, r.status, r.message,
+       (SELECT count(*) FROM file_failures f WHERE f.run_id = r.id AND f.source = s.value) AS files_failed
+     FROM ingest_runs r, json_each(r.sources) s
+     WHERE s.value = ? ORDER BY r.id DESC LIMIT 1`,
+  );
+  const names = db
+    .prepare(
+      `SELECT source FROM log_files GROUP BY source
+       UNION SELECT s.value FROM ingest_runs r, json_each(r.sources) s
+       ORDER BY 1`,
+    )
+    .pluck()
+    .all() as string[];
+
+  return names.map((source) => ({
+    source,
+    ...(totals.get(source) as Omit<SourceStatus, 'source' | 'last_run'>),
+    last_run: (lastRun.get(source) as SourceRun | undefined) ?? null,
+  }));
+}
+
 export function formatStatus(status: Status): string {
   const lines: string[] = [];
   lines.push(`Rows stored: ${status.total_rows}`);
@@ -63,8 +100,11 @@ export function formatStatus(status: Status): string {
   if (status.sources.length === 0) lines.push('  (nothing loaded yet)');
   for (const s of status.sources) {
     lines.push(`  ${s.source}`);
-    lines.push(`    files ${s.files}, rows ${s.rows}, rejected lines ${s.rejected}`);
+    lines.push(
+      `    files ${s.files} (${formatBytes(s.bytes)}), rows ${s.rows}, rejected lines ${s.rejected}`,
+    );
     lines.push(`    newest request ${s.newest_request ?? '-'}, newest key ${s.newest_key ?? '-'}`);
+    if (s.last_run) lines.push(`    last run ${formatSourceRun(s.last_run)}`);
   }
   lines.push('');
   lines.push('Latest runs:');
@@ -77,4 +117,22 @@ export function formatStatus(status: Status): string {
     );
   }
   return lines.join('\n');
+}
+
+function formatSourceRun(run: SourceRun): string {
+  const failed = run.files_failed > 0 ? `, ${run.files_failed} files failed` : '';
+  const message = run.message ? ` (${run.message})` : '';
+  return `#${run.id} ${run.started_at} ${run.status}${failed}${message}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
