@@ -2,7 +2,13 @@
 // lookup ids and text, with '-' as NULL. Shared by the W3C (tab-separated) and
 // the JSON-lines parsers, so both formats store the same values.
 
-import { BatchBuilder, DIMENSION_INDEX, NUMBER_INDEX, TEXT_INDEX } from './batch.js';
+import {
+  BatchBuilder,
+  DIMENSION_INDEX,
+  DIMENSION_WIDTH,
+  NUMBER_INDEX,
+  TEXT_INDEX,
+} from './batch.js';
 import { percentDecode } from './decode.js';
 import { KNOWN_FIELDS, type DimensionColumn, type FieldSpec, type NumberColumn } from './fields.js';
 import { Interner } from './interner.js';
@@ -51,6 +57,10 @@ export class RecordWriter {
   private time: string | null = null;
   private extras: Record<string, string> | null = null;
   private readonly dayStarts = new Map<string, number>();
+  // Consecutive records mostly repeat a column's value (GET, https, Hit, ...), and
+  // comparing with the previous one is cheaper than hashing it into the map.
+  private readonly lastRaw: string[] = new Array<string>(DIMENSION_WIDTH).fill('');
+  private readonly lastId = new Int32Array(DIMENSION_WIDTH);
 
   constructor(
     private readonly batch: BatchBuilder,
@@ -76,7 +86,7 @@ export class RecordWriter {
 
     switch (spec.kind) {
       case 'dimension':
-        this.batch.setDimension(plan.slot, this.interner.idOf(spec.table!, raw));
+        this.batch.setDimension(plan.slot, this.dimensionId(plan.slot, spec, raw));
         return;
       case 'integer':
         this.batch.setNumber(plan.slot, parseInteger(raw, plan.name));
@@ -100,6 +110,14 @@ export class RecordWriter {
         this.setEpoch(parseInteger(raw, plan.name));
         return;
     }
+  }
+
+  private dimensionId(slot: number, spec: FieldSpec, raw: string): number {
+    if (raw === this.lastRaw[slot]) return this.lastId[slot];
+    const id = this.interner.idOf(spec.table!, raw);
+    this.lastRaw[slot] = raw;
+    this.lastId[slot] = id;
+    return id;
   }
 
   /** Completes the row: timestamp, dedupe key and extras; throws InvalidValue. */
