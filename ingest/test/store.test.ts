@@ -174,5 +174,5 @@ test('refuses a database from a newer version', () => {
   db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
   db.close();
   expect(() => openDatabase(join(folder, 'test.db'))).toThrow(/newer than this cdn-analytics/);
-  db = openDatabase(':memory:');
+  db = openDatabase(join(folder, 'other.db'));
 });
