@@ -72,6 +72,7 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
   let fatal: Error | null = null;
   try {
     for (const source of options.sources) await run.loadSource(source);
+    run.commit();
   } catch (error) {
     fatal = error as Error;
     run.abort();
@@ -129,9 +130,14 @@ class IngestRun {
     await Promise.all(inFlight);
   }
 
-  /** Abandons the open file after a fatal error. */
+  /** Commits the files loaded since the last group commit. */
+  commit(): void {
+    this.writer.commit();
+  }
+
+  /** Abandons the uncommitted files after a fatal error. */
   abort(): void {
-    this.writer.rollbackFile();
+    this.writer.abort();
   }
 
   /** Writes one file's batches in its own transaction, opened at its first result. */

@@ -176,3 +176,21 @@ test('refuses a database from a newer version', () => {
   expect(() => openDatabase(join(folder, 'test.db'))).toThrow(/newer than this cdn-analytics/);
   db = openDatabase(join(folder, 'other.db'));
 });
+
+test('rolls back only the failed file of a group transaction', async () => {
+  const whole = gzipSync(lines(40, 'mid'));
+  writeLogs(
+    {
+      'a.gz': lines(3, 'first'),
+      'b.gz': whole.subarray(0, whole.length - 25),
+      'c.gz': lines(4, 'last'),
+    },
+    folder,
+  );
+  const summary = await run();
+  expect(summary.filesLoaded).toBe(2);
+  expect(summary.filesFailed).toBe(1);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(7);
+  expect(count('SELECT group_concat(key) FROM log_files')).toBe('a.gz,c.gz');
+  expect(count('SELECT sum(requests) FROM daily_uri_stats')).toBe(7);
+});

@@ -1,6 +1,7 @@
-// Reads one S3 object's bytes. The SDK retries a failed request; when the body stream breaks after
-// the response started (a dropped connection, a truncated body), this resumes with a Range
-// request from the last byte received, pinned to the listed ETag so two versions never mix.
+// Reads one S3 object's bytes. The SDK retries a failed request, but not a body stream that breaks
+// after the response started (a dropped connection, a truncated body). This module resumes such a
+// read with a Range request from the last byte received. The request carries If-Match with the
+// listed ETag, so bytes of two versions of an object never mix.
 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';

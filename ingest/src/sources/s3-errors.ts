@@ -4,7 +4,7 @@
 
 import { S3SourceError } from '../errors.js';
 
-/** What the S3 source was doing when a request failed. */
+/** The failed request: its operation, bucket, path, endpoint and region. */
 export interface S3RequestContext {
   readonly operation: 'list' | 'get';
   readonly bucket: string;
@@ -117,7 +117,7 @@ function otherFailure(sdk: SdkError, context: S3RequestContext, error: unknown):
   const status = sdk.$metadata?.httpStatusCode;
   if (status === undefined && sdk.name === 'SyntaxError') {
     return new S3SourceError(
-      `${endpointName(context)} did not answer as an S3 API while ${action} ${where}; check --endpoint-url`,
+      `${endpointName(context)} returned a response that is not from an S3 API while ${action} ${where}; check --endpoint-url`,
       options,
     );
   }
@@ -131,7 +131,7 @@ function otherFailure(sdk: SdkError, context: S3RequestContext, error: unknown):
 }
 
 function accessDeniedMessage(context: S3RequestContext, detail: string | undefined): string {
-  const said = detail ? ` (S3 said: ${detail})` : '';
+  const said = detail ? ` (S3 message: ${detail})` : '';
   if (context.operation === 'list') {
     return (
       `access denied listing s3://${context.bucket}/${context.path}: the credentials need ` +

@@ -1,7 +1,7 @@
 // Lists a bucket prefix page by page (ListObjectsV2), holding one page in memory. In incremental
-// mode a stream's keys older than its look-back window are jumped over: on reaching one, the
-// listing starts again after the window's first key, so each run lists little more than what
-// is new, however many years of keys and distributions share the prefix.
+// mode the listing jumps over each stream's keys older than its look-back window. On reaching such
+// a key it starts again with StartAfter set just before the window. So a run lists little more
+// than what is new, however many years of keys and distributions share the prefix.
 
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { lookbackStartAfter, parseLogKey } from './cloudfront-keys.js';

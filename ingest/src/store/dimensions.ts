@@ -63,7 +63,7 @@ export class DimensionMap {
     this.addedInTransaction = [];
   }
 
-  /** Re-inserts the values whose rows the rollback removed; call in a new transaction. */
+  /** Re-inserts the values that the rollback of a file removed; call right after it. */
   restoreAfterRollback(): void {
     for (const [table, localId] of this.addedInTransaction) {
       const mapping = this.tables.get(table) as TableMapping;

@@ -1,6 +1,8 @@
 // Writes parsed batches into request_rows. A file's rows, its rollups, its
 // rejected lines and its log_files row commit in one transaction, which is what
 // makes a load exactly once: a killed run leaves either all of a file or none.
+// Consecutive files share a transaction for up to a second, each file in its
+// own savepoint, so a failed file rolls back alone.
 
 import type Database from 'better-sqlite3';
 import {
@@ -59,6 +61,10 @@ const VALUE_NUMBER_INDEXES = VALUE_NUMBERS.map((c) => NUMBER_INDEX[c]);
 const DIMENSION_SLOTS = DIMENSION_COLUMNS.map((_, i) => i);
 const TEXT_SLOTS = TEXT_COLUMNS.map((_, i) => i);
 
+/** A group transaction commits after this many rows or milliseconds, whichever comes first. */
+const GROUP_MAX_ROWS = 250_000;
+const GROUP_MAX_MS = 1000;
+
 const CACHE_HIT_TYPES = new Set(['Hit', 'RefreshHit', 'OriginShieldHit']);
 
 const I = DIMENSION_INDEX;
@@ -90,7 +96,9 @@ export class LogWriter {
   private readonly cacheHitLabels = new Map<number, boolean>();
   private fileId = 0;
   private counts: FileCounts = emptyCounts();
-  private inTransaction = false;
+  private fileOpen = false;
+  private groupStartedAt = 0;
+  private groupRows = 0;
 
   constructor(private readonly db: Db) {
     if (DIMENSION_COLUMNS.some((c, i) => ROW_DIMENSIONS[i][2] !== c)) {
@@ -102,10 +110,19 @@ export class LogWriter {
     );
   }
 
-  /** Starts a file's transaction and reserves its log_files row. */
+  /**
+   * Starts a file (a savepoint inside the current group transaction) and
+   * reserves its log_files row. Small files share one transaction, because a
+   * commit per 20-row object would write the same index pages thousands of times.
+   */
   beginFile(object: LogObjectInfo, runId: number): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    this.inTransaction = true;
+    if (!this.db.inTransaction) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.groupStartedAt = performance.now();
+      this.groupRows = 0;
+    }
+    this.db.exec('SAVEPOINT log_file');
+    this.fileOpen = true;
     this.counts = emptyCounts();
     this.rollups.clear();
 
@@ -309,9 +326,12 @@ export class LogWriter {
         this.fileId,
       );
     if (counts.rows > 0) this.updateTimeRange(counts);
-    this.db.exec('COMMIT');
-    this.inTransaction = false;
+    this.db.exec('RELEASE log_file');
+    this.fileOpen = false;
     this.dimensions.committed();
+    this.groupRows += counts.rows + counts.rejected;
+    const groupMs = performance.now() - this.groupStartedAt;
+    if (this.groupRows >= GROUP_MAX_ROWS || groupMs >= GROUP_MAX_MS) this.commit();
     return counts;
   }
 
@@ -328,11 +348,25 @@ export class LogWriter {
 
   /** Undoes everything of the current file; the lookup mapping stays usable. */
   rollbackFile(): void {
-    if (!this.inTransaction) return;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.inTransaction = false;
+    if (!this.fileOpen) return;
+    this.db.exec('ROLLBACK TO log_file');
+    this.db.exec('RELEASE log_file');
+    this.fileOpen = false;
     this.rollups.clear();
-    this.db.transaction(() => this.dimensions.restoreAfterRollback())();
+    this.dimensions.restoreAfterRollback();
+  }
+
+  /** Commits the files completed so far; call at the end of a run. */
+  commit(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  /** Drops every uncommitted file after a fatal error; the next run loads them. */
+  abort(): void {
+    this.fileOpen = false;
+    this.rollups.clear();
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.dimensions.reset();
   }
 }
 
