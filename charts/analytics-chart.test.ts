@@ -133,6 +133,16 @@ describe('Datasette Deployment', () => {
     expect(container.resources.limits.memory).toBeDefined();
   });
 
+  test('waits for the database before starting', () => {
+    const init = pod.initContainers[0];
+    expect(init.name).toBe('wait-for-database');
+    expect(init.image).toBe(container.image);
+    expect(init.command.join(' ')).toContain(`until [ -s ${DATABASE_PATH} ]`);
+    expect(init.volumeMounts).toContainEqual(
+      expect.objectContaining({ mountPath: DATA_DIR, readOnly: true }),
+    );
+  });
+
   test('reads credentials from Secrets by name', () => {
     expect(container.envFrom).toEqual([
       { secretRef: { name: 'datasette-api-tokens' } },
@@ -198,14 +208,17 @@ describe('security', () => {
   );
 
   test.each(workloads.map((w) => [`${w.kind}/${w.metadata.name}`, w]))(
-    '%s container is locked down',
+    '%s containers are locked down',
     (_name, workload) => {
-      const context = podSpecOf(workload as Manifest).containers[0].securityContext;
-      expect(context.runAsNonRoot).toBe(true);
-      expect(context.readOnlyRootFilesystem).toBe(true);
-      expect(context.allowPrivilegeEscalation).toBe(false);
-      expect(context.privileged).toBe(false);
-      expect(context.capabilities).toEqual({ drop: ['ALL'] });
+      const pod = podSpecOf(workload as Manifest);
+      for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        const context = container.securityContext;
+        expect(context.runAsNonRoot).toBe(true);
+        expect(context.readOnlyRootFilesystem).toBe(true);
+        expect(context.allowPrivilegeEscalation).toBe(false);
+        expect(context.privileged).toBe(false);
+        expect(context.capabilities).toEqual({ drop: ['ALL'] });
+      }
     },
   );
 

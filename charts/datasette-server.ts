@@ -103,14 +103,41 @@ export class DatasetteServer extends Construct {
       }),
     });
 
-    container.mount(DATA_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'data', props.claim));
+    const data = kplus.Volume.fromPersistentVolumeClaim(this, 'data', props.claim);
+    container.mount(DATA_DIR, data);
     container.mount('/tmp', tmpVolume(this));
+    this.addWaitForDatabase(props, data);
     props.secretNames.forEach((name, index) => {
       const secret = kplus.Secret.fromSecretName(this, `secret-${index}`, name);
       container.env.copyFrom(kplus.Env.fromSecret(secret));
     });
   }
+
+  /**
+   * Holds the pod in Init until the first ingest has created the database, so a
+   * fresh install shows "Init:0/1" instead of a crash loop of serve.sh's
+   * "database not found".
+   */
+  private addWaitForDatabase(props: DatasetteServerProps, data: kplus.Volume): void {
+    const init = this.deployment.addInitContainer({
+      name: 'wait-for-database',
+      image: props.image,
+      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.NEVER,
+      command: ['sh', '-c', WAIT_FOR_DATABASE],
+      securityContext: containerSecurity(),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(64) },
+      },
+    });
+    init.mount(DATA_DIR, data, { readOnly: true });
+  }
 }
+
+/** Shell loop of the init container; the message shows in `kubectl logs -c wait-for-database`. */
+const WAIT_FOR_DATABASE =
+  `until [ -s ${DATABASE_PATH} ]; do ` +
+  `echo "waiting for the first ingest to create ${DATABASE_PATH}"; sleep 10; done`;
 
 function validate(props: DatasetteServerProps): void {
   requireImage('image', props.image);

@@ -71,6 +71,20 @@ describe('synthesized manifests', () => {
     expect(result.status).toBe(0);
   });
 
+  test('restore Job passes the 1.27 schemas', () => {
+    const file = path.join(workDir, 'restore.yaml');
+    const result = spawnSync(
+      path.join(REPO_ROOT, 'node_modules/.bin/tsx'),
+      ['k3s/restore-manifest.ts', 's3://example-backups/db/analytics.db.gz', 'restore-1'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(0);
+    writeFileSync(file, result.stdout);
+    const validation = validate(file);
+    expect(validation.output).toMatch(/passed for resource job\/restore-1/);
+    expect(validation.status).toBe(0);
+  });
+
   test('validator rejects an unknown field', () => {
     const cwd = path.join(workDir, 'broken');
     const file = synth(mkdir(cwd), {});

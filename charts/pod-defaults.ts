@@ -65,10 +65,13 @@ export function addHardening(workload: kplus.AbstractPod, podSpecPath: string): 
   object.addJsonPatch(
     JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
   );
-  workload.containers.forEach((_container, index) => {
-    const path = `${podSpecPath}/containers/${index}/securityContext/capabilities`;
-    object.addJsonPatch(JsonPatch.add(path, { drop: ['ALL'] }));
-  });
+  const lists = { containers: workload.containers, initContainers: workload.initContainers };
+  for (const [field, containers] of Object.entries(lists)) {
+    containers.forEach((_container, index) => {
+      const path = `${podSpecPath}/${field}/${index}/securityContext/capabilities`;
+      object.addJsonPatch(JsonPatch.add(path, { drop: ['ALL'] }));
+    });
+  }
 }
 
 /** JSON pointer of the pod spec inside a Deployment. */
