@@ -5,6 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { DatabaseOpenError, S3SourceError, SourceError, UsageError } from './errors.js';
 import { ingest } from './ingest.js';
+import type { RunTotals } from './store/runs.js';
 import {
   createLogger,
   loggingEvents,
@@ -85,12 +86,18 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
     if (unknownFields.length > 0) {
       logger.warn({ event: 'unknown_fields', fields: unknownFields, stored_in: 'extras' });
     }
-    logger.info({
-      event: 'ingest_finished',
-      run_id: runId,
-      ...snakeCase(totals),
-      ms: Math.round(ms),
-    });
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (bar) {
+      process.stderr.write(`${describeRun(totals, ms)}\n`);
+    } else {
+      logger.info({
+        event: 'ingest_finished',
+        run_id: runId,
+        ...snakeCase(totals),
+        ms: Math.round(ms),
+        peak_rss_mb: peakRssMb,
+      });
+    }
     for (const failure of failures) {
       process.stderr.write(`error: ${failure.source} ${failure.key}: ${failure.message}\n`);
     }
@@ -99,6 +106,17 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
     bar?.stop();
     db.close();
   }
+}
+
+/** One line for a person at a terminal; scripts get the JSON event instead. */
+function describeRun(totals: RunTotals, ms: number): string {
+  const seconds = ms / 1000;
+  const rate = Math.round(totals.lines / Math.max(seconds, 0.001));
+  return (
+    `Loaded ${totals.filesLoaded} files (${totals.filesSkipped} already loaded, ${totals.filesFailed} failed): ` +
+    `${totals.rows} rows, ${totals.duplicates} duplicates, ${totals.rejected} rejected lines ` +
+    `in ${seconds.toFixed(1)} s (${rate} lines/s)`
+  );
 }
 
 function snakeCase(values: Record<string, number>): Record<string, number> {
