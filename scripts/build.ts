@@ -1,10 +1,11 @@
 // Bundles the ingester (the CLI and its parser worker) into build/ingest with
 // esbuild. Packages stay external and load from node_modules at run time.
-// Also bundles the usage dashboard, with Observable Plot and d3 inlined, into
-// datasette/static, where Datasette serves it; that output is committed and is
-// the same bytes on every build from the same sources and lockfile.
+// Also bundles the usage dashboard into datasette/static, where Datasette
+// serves it. That output is committed so the Datasette image can copy it
+// without a Node build step.
 
 import { build } from 'esbuild';
+import { dashboardBuildOptions } from './dashboard-bundle.js';
 
 await build({
   entryPoints: {
@@ -22,17 +23,4 @@ await build({
   logLevel: 'warning',
 });
 
-await build({
-  entryPoints: [
-    { in: 'datasette/dashboard/main.ts', out: 'dashboard' },
-    { in: 'datasette/dashboard/dashboard.css', out: 'dashboard' },
-  ],
-  outdir: 'datasette/static',
-  bundle: true,
-  platform: 'browser',
-  target: 'es2020',
-  format: 'iife',
-  minify: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+await build(dashboardBuildOptions());

@@ -43,8 +43,12 @@ class Dashboard {
     void this.show(this.state);
   }
 
+  /** Shows the state the inputs describe; Enter in the path input fires both change and submit. */
   private applyControls(): void {
     const state = readControls(this.controls, this.state);
+    if (formatState(state) === location.search && document.body.dataset.dashboard === 'loading') {
+      return;
+    }
     history.pushState(null, '', location.pathname + formatState(state));
     void this.show(state);
   }
