@@ -46,7 +46,9 @@ function commonFlags<T>(argv: Argv<T>) {
 }
 
 function verbosityOf(flags: CommonFlags): Verbosity {
-  return flags.quiet ? 'quiet' : flags.verbose ? 'verbose' : 'normal';
+  if (flags.quiet) return 'quiet';
+  if (flags.verbose) return 'verbose';
+  return 'normal';
 }
 
 interface S3Flags {

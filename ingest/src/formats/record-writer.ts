@@ -17,7 +17,7 @@ import { hash53 } from './hash.js';
 /** A field value that cannot be typed; the line is rejected with this message. */
 export class InvalidValue extends Error {}
 
-/** How one named field is written; built once per header, used for every line. */
+/** The write plan of one named field, built once per header and used for every line. */
 export interface FieldPlan {
   readonly name: string;
   readonly spec: FieldSpec | undefined;

@@ -18,7 +18,7 @@ export interface FileSummary {
 }
 
 export const BATCH_ROWS = 2048;
-/** The interner forgets its ids past this many distinct values, bounding memory. */
+/** The interner is reset past this many distinct values, which bounds its memory. */
 export const MAX_INTERNED = 500_000;
 
 const NEWLINE = 10;

@@ -33,7 +33,7 @@ export class DimensionMap {
     }
   }
 
-  /** The array of database ids by local id, for the hot insert loop. */
+  /** Returns the array of database ids by local id, for the hot insert loop. */
   idsOf(table: DimensionTable): number[] {
     return (this.tables.get(table) as TableMapping).ids;
   }

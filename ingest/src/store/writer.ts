@@ -32,7 +32,7 @@ export interface LogObjectInfo {
   readonly etag: string | null;
 }
 
-/** What a file added, for log_files and the run totals. */
+/** Counts of what one file added, for log_files and the run totals. */
 export interface FileCounts {
   rows: number;
   duplicates: number;
