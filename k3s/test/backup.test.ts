@@ -2,61 +2,39 @@
 // copies a database that a writer has open to moto's S3 server on 127.0.0.1,
 // and restores the copy in place.
 
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT as ROOT } from '../../charts/lint-tools.js';
 import { backupKey } from '../backup/cli.js';
+import { TEST_AWS_ENV, startMoto, type Moto } from './servers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MOTO = path.join(ROOT, '.venv/bin/moto_server');
 const BUCKET = 'backup-test';
 
-let moto: ChildProcess;
-let endpoint: string;
+let moto: Moto;
 let workDir: string;
-const awsEnv = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 
 beforeAll(async () => {
   const build = spawnSync('npm', ['run', '-s', 'build:backup'], { cwd: ROOT, encoding: 'utf8' });
   expect(build.stderr).toBe('');
   workDir = mkdtempSync(path.join(tmpdir(), 'cdn-analytics-backup-'));
 
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitForHttp(endpoint);
-  await s3Client().send(new CreateBucketCommand({ Bucket: BUCKET }));
+  moto = await startMoto(BUCKET);
 });
 
 afterAll(() => {
-  moto?.kill();
+  moto?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function s3Client(): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-}
-
 function runBackup(args: string[]) {
-  return spawnSync('node', ['build/k3s/backup.js', ...args, '--endpoint-url', endpoint], {
+  return spawnSync('node', ['build/k3s/backup.js', ...args, '--endpoint-url', moto.endpoint], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ...awsEnv },
+    env: { ...process.env, ...TEST_AWS_ENV },
   });
 }
 
@@ -95,7 +73,7 @@ describe('backup program', () => {
     expect(result.stdout.trim()).toMatch(
       /^s3:\/\/backup-test\/copies\/analytics-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.db\.gz$/,
     );
-    const listing = await s3Client().send(
+    const listing = await moto.client.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'copies/' }),
     );
     expect(listing.KeyCount).toBe(1);
@@ -164,27 +142,3 @@ describe('backupKey', () => {
     expect(backupKey(prefix, now)).toBe(key);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`moto_server at ${url} did not start within 30 s`);
-}
