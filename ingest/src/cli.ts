@@ -2,6 +2,7 @@
 // library function per command and turns its errors into a message and an exit
 // code (0 done, 1 some file or the database failed, 2 usage error).
 
+import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { DatabaseOpenError, S3SourceError, SourceError, UsageError } from './errors.js';
 import { ingest } from './ingest.js';
@@ -70,7 +71,10 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
     concurrency: flags.concurrency,
     logger,
   };
-  const sources = flags.source.map((spec) => sourceFor(spec, s3Options));
+  const databaseFiles = ['', '-wal', '-shm', '-journal'].map(
+    (suffix) => resolve(flags.db) + suffix,
+  );
+  const sources = flags.source.map((spec) => sourceFor(spec, s3Options, databaseFiles));
   const db = openDatabase(flags.db);
 
   const base = loggingEvents(logger);

@@ -192,3 +192,12 @@ test('every command has help', () => {
     expect(result.stdout).toContain(`cdn-analytics ${command}`);
   }
 });
+
+test('ignores its own database inside the source folder', () => {
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(join(folder, 'logs', 'a.gz'), gzipSync(LEGACY_HEADER + legacyLine() + '\n'));
+  expect(cli('ingest', '--source', 'logs', '--db', join('logs', 'a.db')).code).toBe(0);
+  const again = cli('ingest', '--source', 'logs', '--db', join('logs', 'a.db'));
+  expect(again.code).toBe(0);
+  expect(again.stderr).not.toContain('not a CloudFront standard log');
+});

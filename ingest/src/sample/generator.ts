@@ -44,6 +44,8 @@ export function randomGenerator(seed: number): () => number {
 }
 
 const VERSIONS = ['3.4.0', '3.4.1', '3.5.0', '4.0.0-beta.2'];
+/** Most users load the minified build; the weights follow LIBRARY_FILES. */
+const FILE_WEIGHTS = [0.6, 0.1, 0.05, 0.25];
 const LIBRARY_FILES = [
   'dist/chartkit.min.js',
   'dist/chartkit.js',
@@ -111,6 +113,25 @@ class LineMaker {
     return items[Math.floor(this.random() * items.length)];
   }
 
+  /** Picks with the given relative weights. */
+  weighted<T>(items: readonly T[], weights: readonly number[]): T {
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    let target = this.random() * total;
+    for (let i = 0; i < items.length; i++) {
+      target -= weights[i];
+      if (target < 0) return items[i];
+    }
+    return items[items.length - 1];
+  }
+
+  /** Picks the first items far more often than the last, as real traffic does (Zipf). */
+  popular<T>(items: readonly T[]): T {
+    return this.weighted(
+      items,
+      items.map((_, i) => 1 / (i + 1)),
+    );
+  }
+
   chance(p: number): boolean {
     return this.random() < p;
   }
@@ -126,6 +147,17 @@ class LineMaker {
     return `${id}==`;
   }
 
+  /** Releases come out over the sample's span and users move to them gradually. */
+  version(progress: number): string {
+    const weights = [
+      Math.max(0.05, 1 - 1.5 * progress),
+      progress < 0.2 ? 0 : 0.5,
+      progress < 0.45 ? 0 : 1.5,
+      progress < 0.8 ? 0 : 0.4,
+    ];
+    return this.weighted(VERSIONS, weights);
+  }
+
   clientIp(): string {
     if (this.chance(0.15))
       return `2001:db8:${this.int(0, 0xffff).toString(16)}::${this.int(1, 0xfff).toString(16)}`;
@@ -133,15 +165,17 @@ class LineMaker {
     return `${net}.${this.int(1, 254)}`;
   }
 
-  line(tsMs: number, distribution: string): string {
+  /** One record; `progress` (0 to 1) is how far into the sample its day is. */
+  line(tsMs: number, distribution: string, progress: number): string {
     const date = new Date(tsMs).toISOString();
     const bot = this.chance(0.12);
     const probe = bot && this.chance(0.3);
     const library = !probe && this.chance(0.6);
     let uri: string;
     if (probe) uri = this.pick(PROBE_PATHS);
-    else if (library) uri = `/lib/chartkit@${this.pick(VERSIONS)}/${this.pick(LIBRARY_FILES)}`;
-    else uri = this.pick(SITE_PATHS);
+    else if (library)
+      uri = `/lib/chartkit@${this.version(progress)}/${this.weighted(LIBRARY_FILES, FILE_WEIGHTS)}`;
+    else uri = this.popular(SITE_PATHS);
 
     const status = probe
       ? 404
@@ -164,10 +198,10 @@ class LineMaker {
           : this.chance(0.5)
             ? 'RefreshHit'
             : 'Miss';
-    const agent = bot ? this.pick(BOTS) : this.pick(BROWSERS);
+    const agent = bot ? this.pick(BOTS) : this.popular(BROWSERS);
     // CloudFront writes user agents double-encoded, so a space appears as %2520.
     const userAgent = encode(encode(agent));
-    const referrer = bot || this.chance(0.5) ? '-' : encode(this.pick(REFERRERS));
+    const referrer = bot || this.chance(0.5) ? '-' : encode(this.popular(REFERRERS));
     const query = library && this.chance(0.05) ? 'v=' + this.int(1, 9) : '-';
     const protocol = this.chance(0.97) ? 'https' : 'http';
     const timeTaken = (this.int(1, 400) / 1000).toFixed(3);
@@ -182,7 +216,7 @@ class LineMaker {
     const cells = [
       date.slice(0, 10),
       date.slice(11, 19),
-      this.pick(EDGES),
+      this.popular(EDGES),
       String(bytes),
       this.clientIp(),
       this.chance(0.97) ? 'GET' : 'HEAD',
@@ -219,11 +253,16 @@ class LineMaker {
   }
 }
 
-/** Requests per day follow a weekly rhythm and a slow growth, like a real library's. */
-function dayWeight(day: Date, index: number): number {
+/**
+ * Requests per day: a weekly rhythm, slow growth and a spike after the release
+ * that comes out 45% into the sample, fading over about a week.
+ */
+function dayWeight(day: Date, index: number, days: number): number {
   const weekday = day.getUTCDay();
   const weekly = weekday === 0 || weekday === 6 ? 0.55 : 1;
-  return weekly * (1 + index / 400);
+  const sinceRelease = index - Math.floor(days * 0.45);
+  const spike = days >= 20 && sinceRelease >= 0 ? 1.2 * Math.exp(-sinceRelease / 4) : 0;
+  return weekly * (1 + index / 400) * (1 + spike);
 }
 
 export function generateSample(options: SampleOptions): SampleSummary {
@@ -237,7 +276,9 @@ export function generateSample(options: SampleOptions): SampleSummary {
   let lines = 0;
   for (let d = 0; d < options.days; d++) {
     const dayMs = startMs + d * DAY_MS;
-    const perFile = Math.max(1, Math.round(options.linesPerFile * dayWeight(new Date(dayMs), d)));
+    const weight = dayWeight(new Date(dayMs), d, options.days);
+    const perFile = Math.max(1, Math.round(options.linesPerFile * weight));
+    const progress = options.days > 1 ? d / (options.days - 1) : 1;
     for (let f = 0; f < options.filesPerDay; f++) {
       const hourMs = dayMs + Math.floor((f * 24) / options.filesPerDay) * 3_600_000;
       const distribution = distributions[f % distributions.length];
@@ -245,7 +286,7 @@ export function generateSample(options: SampleOptions): SampleSummary {
       for (let i = 0; i < perFile; i++) {
         // Records are roughly, not strictly, in time order, as CloudFront writes them.
         const ts = hourMs + Math.floor(((i + make.int(-3, 3)) / perFile) * 3_599_000);
-        body.push(make.line(Math.max(hourMs, ts), distribution));
+        body.push(make.line(Math.max(hourMs, ts), distribution, progress));
       }
       const stamp = new Date(hourMs).toISOString().slice(0, 13).replace('T', '-');
       const unique = (files * 2654435761 + options.seed).toString(16).slice(-8).padStart(8, '0');

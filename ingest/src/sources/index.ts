@@ -5,7 +5,12 @@ import { LocalSource } from './local-source.js';
 import { S3Source, type S3SourceOptions } from './s3-source.js';
 import type { LogSource } from './source.js';
 
-export function sourceFor(spec: string, s3Options: S3SourceOptions = {}): LogSource {
+/** `skip` lists absolute paths a folder source ignores, such as the database's own files. */
+export function sourceFor(
+  spec: string,
+  s3Options: S3SourceOptions = {},
+  skip: readonly string[] = [],
+): LogSource {
   if (spec.trim() === '')
     throw new UsageError('--source is empty; pass a folder or s3://BUCKET/PREFIX');
   if (/^s3:\/\//i.test(spec)) return new S3Source(spec, s3Options);
@@ -14,5 +19,5 @@ export function sourceFor(spec: string, s3Options: S3SourceOptions = {}): LogSou
       `--source ${spec}: unsupported URL scheme; pass a local folder or s3://BUCKET/PREFIX`,
     );
   }
-  return new LocalSource(spec);
+  return new LocalSource(spec, skip);
 }

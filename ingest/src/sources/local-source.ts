@@ -14,7 +14,11 @@ export class LocalSource implements LogSource {
   readonly name: string;
   readonly root: string;
 
-  constructor(folder: string) {
+  /** `skip` lists absolute paths to leave out, such as a database kept in the same folder. */
+  constructor(
+    folder: string,
+    private readonly skip: readonly string[] = [],
+  ) {
     this.root = resolve(folder);
     this.name = `file:${this.root}`;
     checkFolder(this.root, folder);
@@ -42,7 +46,7 @@ export class LocalSource implements LogSource {
         if (entry.name.startsWith('.')) continue;
         const path = join(folder, entry.name);
         if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile()) found.push(path);
+        else if (entry.isFile() && !this.skip.includes(path)) found.push(path);
       }
     };
     await walk(this.root);
