@@ -195,6 +195,14 @@ describe('Service and Ingress', () => {
 });
 
 describe('security', () => {
+  test('Datasette pod has no egress', () => {
+    const policy = findObject(objects, 'NetworkPolicy', 'datasette-deny-egress');
+    expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    expect(policy.spec.egress).toBeUndefined();
+    expect(policy.spec.ingress).toBeUndefined();
+  });
+
   test.each(workloads.map((w) => [`${w.kind}/${w.metadata.name}`, w]))(
     '%s pod is non-root without a token',
     (_name, workload) => {

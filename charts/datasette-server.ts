@@ -1,6 +1,7 @@
-// The Datasette Deployment and its ClusterIP Service. One replica with the
-// Recreate strategy, because the database volume is ReadWriteOnce and two pods
-// must never hold it at once; probes call the unauthenticated /healthz route.
+// The Datasette Deployment, its ClusterIP Service and a NetworkPolicy that
+// denies the pod all egress. One replica with the Recreate strategy, because
+// two pods must never share the ReadWriteOnce database volume. Probes call the
+// unauthenticated /healthz route.
 
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -56,6 +57,8 @@ export class DatasetteServer extends Construct {
   readonly deployment: kplus.Deployment;
   /** The ClusterIP Service in front of it. */
   readonly service: kplus.Service;
+  /** Denies all egress from the Datasette pod; see the constructor. */
+  readonly egressPolicy: kplus.NetworkPolicy;
 
   constructor(scope: Construct, id: string, props: DatasetteServerProps) {
     super(scope, id);
@@ -76,6 +79,16 @@ export class DatasetteServer extends Construct {
       name: 'datasette',
       serviceType: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'http', port: props.servicePort ?? 80, targetPort: DATASETTE_PORT }],
+    });
+
+    // Datasette opens no outbound connection. Denying egress keeps a compromised
+    // pod from reaching the instance metadata service, which the IMDSv2 hop
+    // limit of 2 makes reachable from pods, and with it the node's AWS role.
+    // Replies to inbound requests are not egress, so serving is unaffected.
+    this.egressPolicy = new kplus.NetworkPolicy(this, 'deny-egress', {
+      metadata: { name: 'datasette-deny-egress' },
+      selector: this.deployment,
+      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
   }
 

@@ -42,7 +42,7 @@ describe('synthesized manifests', () => {
     const result = validate(file);
     expect(result.output).not.toMatch(/ERROR|failed/i);
     expect(result.status).toBe(0);
-    expect(result.output.match(/passed/g)?.length).toBe(6);
+    expect(result.output.match(/passed/g)?.length).toBe(7);
   });
 
   test('every option passes the 1.27 schemas', () => {
@@ -57,7 +57,7 @@ describe('synthesized manifests', () => {
     const result = validate(file);
     expect(result.output).not.toMatch(/ERROR|failed/i);
     expect(result.status).toBe(0);
-    expect(result.output.match(/passed/g)?.length).toBe(7);
+    expect(result.output.match(/passed/g)?.length).toBe(8);
   });
 
   test('placeholder source prints a warning', () => {

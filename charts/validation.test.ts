@@ -41,11 +41,11 @@ describe('chart validation', () => {
   });
 
   test('accepts the defaults', () => {
-    expect(synthObjects(DEFAULT_SETTINGS).length).toBe(6);
+    expect(synthObjects(DEFAULT_SETTINGS).length).toBe(7);
   });
 
   test('accepts every optional feature', () => {
-    expect(synthObjects(FULL_SETTINGS).length).toBe(7);
+    expect(synthObjects(FULL_SETTINGS).length).toBe(8);
   });
 });
 
