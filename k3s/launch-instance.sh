@@ -5,7 +5,7 @@
 # through one more network hop than the host, and with the default limit of 1
 # the token response never reaches them, so the SDK finds no credentials.
 # Usage: KEY_NAME=... SUBNET_ID=... SECURITY_GROUP_ID=... k3s/launch-instance.sh
-# Optional: INSTANCE_TYPE (t3.small), VOLUME_GIB (30), PROFILE (cdn-analytics-node).
+# Optional: INSTANCE_TYPE (t3.medium), VOLUME_GIB (30), PROFILE (cdn-analytics-node).
 # The security group should allow SSH from your address and 80/443 from users.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +21,7 @@ ami=$(aws ssm get-parameter --query Parameter.Value --output text \
 
 aws ec2 run-instances \
   --image-id "$ami" \
-  --instance-type "${INSTANCE_TYPE:-t3.small}" \
+  --instance-type "${INSTANCE_TYPE:-t3.medium}" \
   --key-name "$KEY_NAME" \
   --subnet-id "$SUBNET_ID" \
   --security-group-ids "$SECURITY_GROUP_ID" \
