@@ -194,3 +194,29 @@ test('rolls back only the failed file of a group transaction', async () => {
   expect(count('SELECT group_concat(key) FROM log_files')).toBe('a.gz,c.gz');
   expect(count('SELECT sum(requests) FROM daily_uri_stats')).toBe(7);
 });
+
+test('maps many new and known lookup values in one batch', async () => {
+  const paths = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) =>
+      legacyLine({ 'x-edge-request-id': `p${from + i}==`, 'cs-uri-stem': `/p/${from + i}` }),
+    );
+  // `/p/%61` and `/p/a` are different raw values that decode to the same path.
+  const collide = [
+    legacyLine({ 'x-edge-request-id': 'c1==', 'cs-uri-stem': '/p/%61' }),
+    legacyLine({ 'x-edge-request-id': 'c2==', 'cs-uri-stem': '/p/a' }),
+  ];
+  writeLogs({ 'a.gz': LEGACY_HEADER + paths(0, 10).join('\n') + '\n' }, folder);
+  await run();
+  writeLogs({ 'b.gz': LEGACY_HEADER + [...paths(5, 30), ...collide].join('\n') + '\n' }, folder);
+  await run();
+  expect(count('SELECT count(*) FROM uris')).toBe(31);
+  expect(count("SELECT count(*) FROM requests WHERE uri = '/p/a'")).toBe(2);
+  expect(count("SELECT count(*) FROM requests WHERE uri = '/p/29'")).toBe(1);
+  const mismatched = db
+    .prepare(
+      "SELECT count(*) FROM requests WHERE request_id LIKE 'p%' AND uri <> '/p/' || substr(request_id, 2, length(request_id) - 3)",
+    )
+    .pluck()
+    .get();
+  expect(mismatched).toBe(0);
+});
