@@ -24,7 +24,7 @@ export const BACKUP_COMMAND = ['node', 'build/k3s/backup.js'];
 export interface BackupCronJobProps {
   /** Ingest image, which contains the backup program. */
   readonly image: string;
-  /** Claim that holds the database file. */
+  /** Claim with the database file. */
   readonly claim: kplus.IPersistentVolumeClaim;
   /** S3 URL that each copy is written under, as s3://BUCKET/PREFIX/. */
   readonly target: string;

@@ -32,7 +32,7 @@ export function datasetteArgs(databasePath = DATABASE_PATH): string[] {
 export interface DatasetteServerProps {
   /** Datasette image built from datasette/Dockerfile. */
   readonly image: string;
-  /** Claim that holds the database file the ingester writes. */
+  /** Claim with the database file that the ingester writes. */
   readonly claim: kplus.IPersistentVolumeClaim;
   /**
    * Secrets whose keys are loaded as environment variables: the API tokens and
@@ -51,7 +51,7 @@ export interface DatasetteServerProps {
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
 }
 
-/** Datasette serving the database read by read, behind a ClusterIP Service. */
+/** Datasette serving the database behind a ClusterIP Service. */
 export class DatasetteServer extends Construct {
   /** The single-replica Deployment. */
   readonly deployment: kplus.Deployment;

@@ -27,7 +27,7 @@ import {
 export interface IngestCronJobProps {
   /** Ingest image whose entrypoint is `node build/ingest/cli.js`. */
   readonly image: string;
-  /** Claim that holds the database file. */
+  /** Claim with the database file. */
   readonly claim: kplus.IPersistentVolumeClaim;
   /** Sources passed as repeated `--source` flags, usually s3://BUCKET/PREFIX URLs. */
   readonly sources: readonly string[];

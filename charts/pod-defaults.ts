@@ -6,7 +6,7 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
-/** Where the database volume is mounted in every pod. */
+/** Mount path of the database volume in every pod. */
 export const DATA_DIR = '/data';
 
 /** Database file on the volume; the ingester writes it and Datasette reads it. */
@@ -47,7 +47,7 @@ export function containerSecurity(): kplus.ContainerSecurityContextProps {
   };
 }
 
-/** A small memory-backed /tmp, because the root filesystem is read-only. */
+/** Creates a small memory-backed /tmp volume, because the root filesystem is read-only. */
 export function tmpVolume(scope: Construct): kplus.Volume {
   return kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', {
     medium: kplus.EmptyDirMedium.MEMORY,

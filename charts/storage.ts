@@ -1,4 +1,4 @@
-// The persistent volume claim that holds the SQLite database. On one k3s node the
+// The persistent volume claim for the SQLite database. On one k3s node the
 // local-path provisioner backs it with a host folder, so it is ReadWriteOnce and
 // every pod that mounts it runs on that node.
 

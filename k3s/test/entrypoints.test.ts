@@ -28,7 +28,7 @@ export function readEntrypoint(dockerfile: string): { entrypoint: string[]; work
   };
 }
 
-/** Maps a path inside the image to this checkout, assuming WORKDIR holds the repository. */
+/** Maps a path inside the image to this checkout, assuming WORKDIR contains the repository. */
 function localPath(value: string, workdir: string): string {
   return value.startsWith(`${workdir}/`)
     ? path.join(REPO_ROOT, value.slice(workdir.length))

@@ -27,7 +27,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once `url` answers HTTP at all; throws after `timeoutMs`. */
+/** Resolves once `url` responds to HTTP at all; throws after `timeoutMs`. */
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
