@@ -90,18 +90,26 @@ function databaseBytes(db: string): number {
 }
 
 function rowCount(db: string, table: string): number {
-  return Number(execFileSync('sqlite3', [db, `SELECT count(*) FROM ${table}`]).toString().trim());
+  return Number(
+    execFileSync('sqlite3', [db, `SELECT count(*) FROM ${table}`])
+      .toString()
+      .trim(),
+  );
 }
 
 const lines = generate();
-process.stderr.write(`generated ${lines} lines in ${readdirSync(logs).length} files under ${logs}\n`);
+process.stderr.write(
+  `generated ${lines} lines in ${readdirSync(logs).length} files under ${logs}\n`,
+);
 
 const ours = ingestRun(join(work, 'ours.db'));
 const oursRows = rowCount(join(work, 'ours.db'), 'request_rows');
 const reference = referenceRun(join(work, 'reference.db'));
 const referenceRows = rowCount(join(work, 'reference.db'), 'reference');
 if (oursRows !== lines || referenceRows !== lines) {
-  throw new Error(`row counts differ from ${lines} lines: ingest ${oursRows}, reference ${referenceRows}`);
+  throw new Error(
+    `row counts differ from ${lines} lines: ingest ${oursRows}, reference ${referenceRows}`,
+  );
 }
 
 const result = {
