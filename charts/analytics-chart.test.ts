@@ -239,6 +239,17 @@ describe('security', () => {
     },
   );
 
+  test.each(workloads.map((w) => [`${w.kind}/${w.metadata.name}`, w]))(
+    '%s has a disk-backed /tmp',
+    (_name, workload) => {
+      const pod = podSpecOf(workload as Manifest);
+      const tmp = pod.volumes.find((v: Manifest) => v.name === 'tmp');
+      expect(tmp.emptyDir.medium).toBeUndefined();
+      expect(tmp.emptyDir.sizeLimit).toBe('2048Mi');
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    },
+  );
+
   test('no manifest creates a Secret', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });

@@ -47,12 +47,13 @@ export function containerSecurity(): kplus.ContainerSecurityContextProps {
   };
 }
 
-/** Creates a small memory-backed /tmp volume, because the root filesystem is read-only. */
+/**
+ * Creates a disk-backed /tmp volume, because the root filesystem is read-only.
+ * SQLite puts its temporary files for large sorts and indexes there, so it is
+ * on disk rather than in memory, where it would count against the memory limit.
+ */
 export function tmpVolume(scope: Construct): kplus.Volume {
-  return kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', {
-    medium: kplus.EmptyDirMedium.MEMORY,
-    sizeLimit: Size.mebibytes(64),
-  });
+  return kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(2) });
 }
 
 /**
