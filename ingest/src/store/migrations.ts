@@ -3,6 +3,7 @@
 // own transaction, so an existing database upgrades in place.
 
 import { DIMENSION_TABLES } from '../formats/fields.js';
+import { CLIENT_LAST_SEEN } from './client-last-seen.js';
 
 /** Dimension columns of `request_rows`: the fact column, the lookup table, the view column. */
 export const ROW_DIMENSIONS = [
@@ -226,4 +227,5 @@ CREATE INDEX rejected_lines_by_file ON rejected_lines (file_id, line_no);`;
 /** Migration N (1-based) is MIGRATIONS[N - 1]; never edit one that has shipped. */
 export const MIGRATIONS: readonly string[] = [
   [lookupTables, bookkeeping, requestRows, requestsView, dailyRollups].join('\n'),
+  CLIENT_LAST_SEEN,
 ];
