@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     --db) db=${2:?--db needs a file}; shift 2 ;;
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --host) host=${2:?--host needs an address}; shift 2 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1; use --db FILE [--port N] [--host ADDRESS]" >&2; exit 2 ;;
   esac
 done

@@ -14,7 +14,9 @@ token from the variable and restarting revokes it.
 
 import os
 import re
+from datetime import datetime
 
+import click
 from datasette import hookimpl
 
 ENV_VAR = "CDN_ANALYTICS_API_TOKENS"
@@ -23,8 +25,10 @@ TOKEN_PATTERN = re.compile(r"^([a-z0-9_]+)-([0-9a-f]{32,})$")
 EXPIRY_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}Z)?$")
 
 
-class TokenConfigError(Exception):
-    pass
+class TokenConfigError(click.ClickException):
+    """Invalid token configuration; `datasette serve` prints it and exits 2."""
+
+    exit_code = 2
 
 
 def parse_tokens(value):
@@ -36,7 +40,7 @@ def parse_tokens(value):
         token, _, expiry = entry.partition("@")
         match = TOKEN_PATTERN.match(token)
         if not match:
-            # The message names the position only: the entry may hold a secret.
+            # The message names the position only: the entry may contain a secret.
             raise TokenConfigError(
                 f"{ENV_VAR}: token {position} is invalid; use NAME-SECRET with NAME "
                 "in [a-z0-9_] and SECRET of at least 32 hex digits, for example "
@@ -52,15 +56,19 @@ def parse_tokens(value):
 
 
 def parse_expiry(expiry, position):
+    """Return expiry as YYYY-MM-DDTHH:MM:SSZ, the form the token query compares as text."""
     if not expiry:
         return None
     match = EXPIRY_PATTERN.match(expiry)
-    if not match:
+    normalized = match and match.group(1) + (match.group(2) or "T00:00:00Z")
+    try:
+        datetime.strptime(normalized or "", "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
         raise TokenConfigError(
             f"{ENV_VAR}: token {position} has invalid expiry {expiry!r}; "
             "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)"
-        )
-    return match.group(1) + (match.group(2) or "T00:00:00Z")
+        ) from None
+    return normalized
 
 
 @hookimpl
