@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       `  log in at ${url}/-/login as admin with password ${password}`,
       `  API token: ${token}`,
       `  try: curl -H "Authorization: Bearer ${token}" "${url}/analytics/totals.json?_shape=array"`,
-      // Dashboard URL line: the dashboard adds its link here.
+      `  usage dashboard (after logging in): ${url}/dashboard`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
