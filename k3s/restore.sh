@@ -14,7 +14,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 require_node "${1:-}"
 NODE=$1
-from=${2:?missing the backup object; pass s3://BUCKET/KEY}
+from=${2:-}
+if [ -z "$from" ]; then
+  echo "error: missing the backup object; pass s3://BUCKET/KEY after NODE" >&2
+  exit 2
+fi
 job="restore-$(date -u +%Y%m%d-%H%M%S)"
 manifest=$(cd "$here/.." && npx tsx k3s/restore-manifest.ts "$from" "$job")
 
@@ -26,12 +30,28 @@ set_suspended() {
   done
 }
 
+# Waits until no pod matching the label selector $1 is pending or running,
+# polling every 10 seconds for at most $2 seconds. Finished job pods stay in
+# the job history, so `kubectl wait --for=delete` would wait for them too.
+wait_for_no_running_pods() {
+  local selector=$1 deadline=$((SECONDS + $2)) pods
+  while :; do
+    pods=$(node_kubectl get pods --selector "$selector" --output name </dev/null \
+      --field-selector status.phase!=Succeeded,status.phase!=Failed)
+    [ -z "$pods" ] && return 0
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "error: timed out waiting for $(echo "$pods" | tr '\n' ' ')to stop" >&2
+      return 1
+    fi
+    sleep 10
+  done
+}
+
 echo "suspending the CronJobs and stopping Datasette" >&2
 set_suspended true
-node_kubectl wait --for=delete pod --selector 'app.kubernetes.io/name in (ingest,backup)' \
-  --timeout=4h
+wait_for_no_running_pods 'app.kubernetes.io/name in (ingest,backup)' $((4 * 3600))
 node_kubectl scale deployment/datasette --replicas=0
-node_kubectl wait --for=delete pod --selector app.kubernetes.io/name=datasette --timeout=5m
+wait_for_no_running_pods app.kubernetes.io/name=datasette 300
 
 echo "running job/$job" >&2
 printf '%s\n' "$manifest" | on_node k3s kubectl apply -f -
