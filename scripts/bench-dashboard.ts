@@ -1,8 +1,8 @@
 // Dashboard query benchmark: builds a database with one year of traffic at
 // about 100,000 requests a day and times every canned query of
-// datasette/queries/dashboard.yaml on it with better-sqlite3 for the range
-// presets (this year, all hosts and one host; the last 30 days) and for a custom
-// range that ends 90 days ago. Ends with one JSON line.
+// datasette/queries/dashboard.yaml on it with better-sqlite3. The ranges are the
+// presets (this year for all hosts and for one host, the last 30 days) and a
+// custom range that ends 90 days ago. Ends with one JSON line.
 //
 // Usage: tsx scripts/bench-dashboard.ts [--full] [--db FILE] [--keep]
 //   (default)  generate and ingest 7 days with the real CLI, then copy their
@@ -89,10 +89,11 @@ const ROLLUP_COPIES: readonly [table: string, columns: string][] = [
 ];
 
 /**
- * Fills the year before the ingested week with copies of its rollup rows. In
- * the client rollup the IPv6 addresses, which the sample generator draws at
- * random for every request, get new ids in each copy, while the small IPv4
- * pool recurs; so distinct clients grow over the year as in a full ingest.
+ * Fills the year before the ingested week with copies of its rollup rows. The
+ * sample generator draws IPv6 addresses at random for every request but IPv4
+ * ones from a small pool. So in the client rollup each copy gives the IPv6
+ * addresses new ids and keeps the IPv4 ones, and distinct clients grow over
+ * the year as in a full ingest.
  */
 function copyRollups(db: string, firstDay: string, templateStart: string): void {
   const sqlite = new Database(db);
@@ -130,14 +131,14 @@ function median(values: number[]): number {
 /** Runs a query once to warm the page cache, then RUNS times, and keeps the times. */
 function timeQuery(sqlite: Database.Database, sql: string, params: Record<string, string>): Timing {
   const statement = sqlite.prepare(sql);
-  const wanted = Object.fromEntries(
+  const bound = Object.fromEntries(
     Object.entries(params).filter(([name]) => sql.includes(`:${name}`)),
   );
-  let rows = statement.all(wanted).length;
+  let rows = statement.all(bound).length;
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
-    rows = statement.all(wanted).length;
+    rows = statement.all(bound).length;
     times.push(performance.now() - started);
   }
   return { median_ms: round(median(times)), max_ms: round(Math.max(...times)), rows };
@@ -231,10 +232,13 @@ function main(): void {
   if (keep || givenDb) console.error(`database: ${db}`);
   if (!keep) rmSync(folder, { recursive: true, force: true });
 
+  let mode = 'copied_rollups';
+  if (givenDb) mode = 'existing';
+  else if (full) mode = 'full';
   console.log(
     JSON.stringify({
       event: 'dashboard_bench',
-      mode: givenDb ? 'existing' : full ? 'full' : 'copied_rollups',
+      mode,
       days: counts.days,
       requests: counts.requests,
       build_s: round(buildSeconds),

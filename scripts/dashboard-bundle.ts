@@ -3,7 +3,7 @@
 
 import type { BuildOptions } from 'esbuild';
 
-/** Where Datasette serves the bundle from (its --static mount at /static/). */
+/** Output folder, which Datasette serves at /static/ (its --static mount). */
 export const DASHBOARD_OUTDIR = 'datasette/static';
 
 /**

@@ -2,7 +2,7 @@
 // visitor's session cookie, and turns each way a request can fail into one
 // error class that the page explains.
 
-/** Parameter values of a canned query; Datasette receives them as text. */
+/** Parameter values of a canned query, which Datasette receives as text. */
 export type QueryParams = Readonly<Record<string, string>>;
 
 export type Row = Record<string, string | number | null>;
@@ -13,7 +13,7 @@ export class LoginRequiredError extends Error {}
 /** Datasette stopped the query at its `sql_time_limit_ms` setting. */
 export class QueryTimeoutError extends Error {}
 
-/** The query or the request failed for another reason; the message carries the server's. */
+/** The query or the request failed for another reason, given in the message. */
 export class QueryFailedError extends Error {}
 
 /** The database has no such canned query, as for a database without the analytics schema. */
@@ -56,7 +56,7 @@ export async function runQuery(
   }
 
   if (response.status === 401 || response.status === 403 || isLoginPage(response)) {
-    throw new LoginRequiredError(`Datasette answered ${response.status} for ${query}.`);
+    throw new LoginRequiredError(`Datasette returned HTTP ${response.status} for ${query}.`);
   }
   if (response.status === 404) {
     throw new QueryNotFoundError(`The database ${database} has no canned query ${query}.`);
@@ -80,13 +80,15 @@ export async function listDatabases(): Promise<string[]> {
     throw new QueryFailedError(`Could not reach Datasette: ${String(error)}`, { cause: error });
   }
   if (response.status === 401 || response.status === 403 || isLoginPage(response)) {
-    throw new LoginRequiredError(`Datasette answered ${response.status} for the database list.`);
+    throw new LoginRequiredError(
+      `Datasette returned HTTP ${response.status} for the database list.`,
+    );
   }
   const body = (await readJson(response, 'the database list')) as Record<string, unknown>;
   return Object.keys(body).filter((name) => !name.startsWith('_'));
 }
 
-/** A request that was redirected to the login form lands on HTML, not JSON. */
+/** Detects a request redirected to the login form, which returns HTML instead of JSON. */
 function isLoginPage(response: Response): boolean {
   return response.redirected && new URL(response.url).pathname === LOGIN_PATH;
 }
@@ -96,7 +98,7 @@ async function readJson(response: Response, what: string): Promise<QueryResponse
     return (await response.json()) as QueryResponse;
   } catch (error) {
     throw new QueryFailedError(
-      `Datasette answered ${response.status} for ${what} with a body that is not JSON.`,
+      `Datasette returned HTTP ${response.status} for ${what} with a body that is not JSON.`,
       { cause: error },
     );
   }

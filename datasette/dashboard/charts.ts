@@ -1,6 +1,6 @@
 // Observable Plot charts of the dashboard. Each builder takes rows already
-// shaped by series.ts and a width in pixels and returns an SVG or figure
-// element; days are UTC and every chart has labelled axes and a tooltip.
+// shaped by series.ts and a width in pixels, and returns an SVG or figure
+// element. Days are UTC, and every chart has labelled axes and a tooltip.
 
 import * as Plot from '@observablehq/plot';
 import type { DayPoint } from './series.js';
@@ -40,7 +40,7 @@ function midday(date: Date): Date {
 /**
  * Draws requests per day as one bar per day with the trailing average as a
  * line. The tooltip follows the pointer along x and shows the day, the count
- * and the average; today's bar is marked as still counting.
+ * and the average, and it marks today's bar as still counting.
  */
 export function hitsChart(
   points: readonly DayPoint[],
@@ -123,7 +123,7 @@ export function bandwidthChart(days: readonly TrafficDay[], width: number): Elem
   });
 }
 
-/** Draws the share of requests answered from the CloudFront cache, per day. */
+/** Draws the share of requests served from the CloudFront cache, per day. */
 export function cacheChart(days: readonly TrafficDay[], width: number): Element {
   const ratio = (day: TrafficDay): number | null =>
     day.requests === 0 ? null : (100 * day.cacheHits) / day.requests;

@@ -36,7 +36,7 @@ export function findControls(): Controls {
   };
 }
 
-/** Reads the inputs into a view state; the database comes from `base` as no input shows it. */
+/** Reads the inputs into a view state, taking the database from `base` because no input shows it. */
 export function readControls(controls: Controls, base: ViewState): ViewState {
   const range = controls.range.value;
   return {
@@ -50,7 +50,7 @@ export function readControls(controls: Controls, base: ViewState): ViewState {
   };
 }
 
-/** Shows a state in the inputs; the custom days stay editable only for the custom range. */
+/** Shows a state in the inputs, with the day inputs editable only for the custom range. */
 export function writeControls(controls: Controls, state: ViewState): void {
   controls.path.value = state.path;
   ensureOption(controls.host, state.host, state.host);

@@ -43,7 +43,7 @@ class Dashboard {
     void this.show(this.state);
   }
 
-  /** Shows the state the inputs describe; Enter in the path input fires both change and submit. */
+  /** Shows the state the inputs describe. Enter in the path input fires both change and submit. */
   private applyControls(): void {
     const state = readControls(this.controls, this.state);
     if (formatState(state) === location.search && document.body.dataset.dashboard === 'loading') {
@@ -53,7 +53,7 @@ class Dashboard {
     void this.show(state);
   }
 
-  /** Loads and draws a state; a newer call makes an older one drop its result. */
+  /** Loads and draws a state. A newer call makes an older one drop its result. */
   private async show(state: ViewState): Promise<void> {
     const generation = ++this.generation;
     this.state = state;

@@ -1,4 +1,4 @@
-// What the page says when it cannot draw something: each message names what
+// Messages the page shows when it cannot draw something. Each one names what
 // happened and what the visitor can do about it.
 
 import { LOGIN_PATH, LoginRequiredError, QueryTimeoutError } from './api.js';
@@ -6,7 +6,7 @@ import { InvalidRangeError } from './state.js';
 
 export type Tone = 'info' | 'warning' | 'error';
 
-/** Builds a message paragraph; `link` adds an anchor after the text. */
+/** Builds a message paragraph, with an anchor after the text when `link` is given. */
 export function message(
   tone: Tone,
   text: string,

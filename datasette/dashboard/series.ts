@@ -13,7 +13,7 @@ export interface DayPoint {
   /** Midnight UTC of the day, for the time scale. */
   readonly date: Date;
   readonly requests: number;
-  /** Mean requests over the window ending on this day; null before the first logged day. */
+  /** Mean requests over the window ending on this day, or null before the first logged day. */
   readonly average: number | null;
 }
 

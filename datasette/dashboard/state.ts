@@ -1,7 +1,7 @@
 // The dashboard's view state (path, host, date range, average window) and its
 // round trip through the page URL, so a copied address opens the same view.
 
-/** Date range presets; `custom` uses the start and end days from the URL. */
+/** Date range presets. `custom` uses the start and end days from the URL. */
 export type RangePreset = 'year' | '30d' | 'custom';
 
 /** Days in the rolling average drawn over hits per day. */
@@ -10,9 +10,9 @@ export type AverageWindow = 7 | 28;
 export const AVERAGE_WINDOWS: readonly AverageWindow[] = [7, 28];
 
 export interface ViewState {
-  /** URI path of the first chart; '' means the most requested .js file. */
+  /** URI path of the first chart, or '' for the most requested .js file. */
   readonly path: string;
-  /** Viewer-facing host header; '' means every host. */
+  /** Viewer-facing host header, or '' for every host. */
   readonly host: string;
   readonly range: RangePreset;
   /** First day for the `custom` range, YYYY-MM-DD. */
@@ -20,7 +20,7 @@ export interface ViewState {
   /** Last day for the `custom` range, YYYY-MM-DD. */
   readonly end: string;
   readonly window: AverageWindow;
-  /** Datasette database name; '' means the first database the server lists. */
+  /** Datasette database name, or '' for the first database with the dashboard's queries. */
   readonly database: string;
 }
 
@@ -49,7 +49,7 @@ function isDay(value: string): boolean {
   return DAY_PATTERN.test(value) && toDay(Date.parse(`${value}T00:00:00Z`) || 0) === value;
 }
 
-/** Reads the view state from a query string; unknown or malformed values fall back to defaults. */
+/** Reads the view state from a query string. Unknown or malformed values fall back to defaults. */
 export function parseState(search: string): ViewState {
   const params = new URLSearchParams(search);
   const range = params.get('range');

@@ -1,6 +1,6 @@
-// The dashboard's canned queries (datasette/queries/dashboard.yaml) run on an
-// ingested sample and compared with the same numbers counted on the raw
-// requests view, including distinct clients after a late file and after an
+// Runs the dashboard's canned queries (datasette/queries/dashboard.yaml) on an
+// ingested sample and compares them with counts on the raw requests view. The
+// distinct client counts are also checked after late files and after an
 // upgrade of a database made before the client_last_seen migration.
 
 import Database from 'better-sqlite3';

@@ -303,6 +303,24 @@ test('totals match SQL over the year', async () => {
   expect(cards[2]).toContain(totals.clients.toLocaleString('en-US'));
 });
 
+test('host filter narrows the totals', async () => {
+  const host = 'docs.example.com';
+  await openDashboard();
+  const sqlite = new Database(db, { readonly: true });
+  const requests = sqlite
+    .prepare('SELECT count(*) FROM requests WHERE host_header = ?')
+    .pluck()
+    .get(host) as number;
+  sqlite.close();
+
+  await page.selectOption('#control-host', host);
+  await page.waitForURL(/host=docs\.example\.com/);
+  await waitForDashboard(page);
+  const cards = await page.locator('#totals .total').allTextContents();
+
+  expect(cards[0]).toContain(requests.toLocaleString('en-US'));
+});
+
 test('freshness names the last ingest run', async () => {
   await openDashboard();
 

@@ -1,7 +1,7 @@
 // Migration 2: the last day each client address was seen, kept by a trigger on
-// daily_client_stats, so the count of distinct clients from a day to the
-// newest day is a sum over at most one row per day instead of a
-// count(DISTINCT) over every client of every day.
+// daily_client_stats. With it, the number of distinct clients from a day to the
+// newest day is a sum over one row per day, not a count(DISTINCT) over every
+// client of every day.
 
 /**
  * `scope` is the host id of daily_client_stats, or -1 for every host together.
@@ -13,9 +13,9 @@
  *   the newest loaded day is the sum of `clients` over days >= S.
  *
  * The trigger fires once per new (day, host, address) row of
- * daily_client_stats; the ingester's upsert of an existing row fires UPDATE,
- * not INSERT, so repeat requests cost nothing. A file loaded late for an older
- * day leaves a later last day in place.
+ * daily_client_stats. The ingester's upsert of an existing row fires UPDATE, not
+ * INSERT, so repeat requests add no work. A file loaded late for an older day
+ * leaves a later last day in place.
  */
 export const CLIENT_LAST_SEEN = `
 CREATE TABLE client_last_seen (
