@@ -254,6 +254,13 @@ describe('security', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 
+  test('no value looks like a credential', () => {
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/pbkdf2_sha256\$/);
+    expect(text).not.toMatch(/[0-9a-f]{32,}/i);
+    expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
+  });
+
   test('no environment variable carries a credential', () => {
     const credential = /TOKEN|PASSWORD|SECRET|ACCESS_KEY|HASH/i;
     for (const workload of workloads) {

@@ -15,16 +15,31 @@ import { TEST_AWS_ENV, freePort, startMoto, waitForHttp, type Moto } from './ser
 
 const BUCKET = 'entrypoint-logs';
 
-/** Returns the exec-form ENTRYPOINT and the WORKDIR of the final stage of `dockerfile`. */
-export function readEntrypoint(dockerfile: string): { entrypoint: string[]; workdir: string } {
+/** Instructions of the final stage of a Dockerfile that the tests compare with the manifests. */
+interface ImageConfig {
+  readonly entrypoint: string[];
+  readonly cmd: string[] | undefined;
+  readonly workdir: string;
+}
+
+/** Reads the exec-form ENTRYPOINT and CMD and the WORKDIR of the final stage of `dockerfile`. */
+export function readEntrypoint(dockerfile: string): ImageConfig {
   const lines = readFileSync(path.resolve(REPO_ROOT, dockerfile), 'utf8').split('\n');
   const finalStage = lines.slice(lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true));
-  const entrypointLine = finalStage.filter((l) => /^ENTRYPOINT\s/i.test(l)).pop();
-  const workdirLine = finalStage.filter((l) => /^WORKDIR\s/i.test(l)).pop();
-  if (!entrypointLine) throw new Error(`${dockerfile} has no ENTRYPOINT in its final stage`);
+  const last = (instruction: string) =>
+    finalStage
+      .filter((l) => new RegExp(`^${instruction}\\s`, 'i').test(l))
+      .pop()
+      ?.replace(new RegExp(`^${instruction}\\s+`, 'i'), '')
+      .trim();
+
+  const entrypoint = last('ENTRYPOINT');
+  if (!entrypoint) throw new Error(`${dockerfile} has no ENTRYPOINT in its final stage`);
+  const cmd = last('CMD');
   return {
-    entrypoint: JSON.parse(entrypointLine.replace(/^ENTRYPOINT\s+/i, '')),
-    workdir: workdirLine?.replace(/^WORKDIR\s+/i, '').trim() ?? '/',
+    entrypoint: JSON.parse(entrypoint),
+    cmd: cmd === undefined ? undefined : JSON.parse(cmd),
+    workdir: last('WORKDIR') ?? '/',
   };
 }
 
@@ -156,6 +171,12 @@ const datasetteReady = existsSync(path.resolve(REPO_ROOT, DATASETTE_DOCKERFILE))
     afterAll(() => {
       server?.kill();
       rmSync(workDir, { recursive: true, force: true });
+    });
+
+    test('Deployment args equal the image CMD', () => {
+      const deployment = findObject(synthObjects(), 'Deployment', 'datasette');
+      const container = podSpecOf(deployment).containers[0];
+      expect(container.args).toEqual(readEntrypoint(DATASETTE_DOCKERFILE).cmd);
     });
 
     test('health probe path returns ok', async () => {
