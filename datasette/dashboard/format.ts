@@ -47,7 +47,7 @@ export function formatTime(iso: string): string {
 /** Describes how long ago `iso` was, in minutes, hours or days. */
 export function formatAge(iso: string, now: Date): string {
   const minutes = Math.round((now.getTime() - Date.parse(iso)) / 60_000);
-  if (minutes < 0) return 'in the future';
+  if (minutes < 0) return "later than this computer's clock";
   if (minutes < 90) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
