@@ -97,21 +97,25 @@ test('hits_per_day matches SQL for a path', async () => {
 });
 
 test('hits_per_day fills days without requests with 0', async () => {
-  const rows = (await query('hits_per_day', {
-    path: topPath(),
-    start: '2026-02-26',
-    end: '2026-03-02',
-  })) as { day: string; requests: number }[];
+  const path = topPath();
+  const { first } = direct
+    .prepare('SELECT min(date) AS first FROM requests WHERE uri = ?')
+    .get(path) as { first: string };
+  const shift = (days: number) =>
+    new Date(Date.parse(first) + days * 86_400_000).toISOString().slice(0, 10);
+  const expected = direct
+    .prepare('SELECT count(*) AS n FROM requests WHERE uri = ? AND date BETWEEN ? AND ?')
+    .get(path, first, shift(1)) as { n: number };
 
-  expect(rows.map((row) => row.day)).toEqual([
-    '2026-02-26',
-    '2026-02-27',
-    '2026-02-28',
-    '2026-03-01',
-    '2026-03-02',
-  ]);
+  const rows = (await query('hits_per_day', { path, start: shift(-3), end: shift(1) })) as {
+    day: string;
+    requests: number;
+  }[];
+
+  expect(rows.map((row) => row.day)).toEqual(daysBetween(shift(-3), shift(1)));
   expect(rows.slice(0, 3).map((row) => row.requests)).toEqual([0, 0, 0]);
-  expect(rows[3].requests).toBeGreaterThan(0);
+  expect(rows.slice(3).reduce((sum, row) => sum + row.requests, 0)).toBe(expected.n);
+  expect(expected.n).toBeGreaterThan(0);
 });
 
 test('hits_per_day filters by host header', async () => {
