@@ -1,5 +1,5 @@
 // The S3 source end to end: the built CLI reads a bucket on moto's S3 server through the AWS SDK,
-// sometimes through a proxy that injects faults or answers with S3 errors.
+// sometimes through a proxy that injects faults or responds with S3 errors.
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';

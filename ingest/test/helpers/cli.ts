@@ -23,7 +23,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
   });
 }
 
-/** The JSON log lines of a run's stderr with the given event name. */
+/** Returns the JSON log lines of a run's stderr that have the given event name. */
 export function logEvents(stderr: string, event: string): Record<string, unknown>[] {
   return stderr
     .split('\n')

@@ -1,6 +1,6 @@
 // An HTTP proxy on 127.0.0.1 between the SDK and moto that misbehaves like a flaky network or
-// a throttling S3: it drops connections, answers 500 or 503 SlowDown, and cuts response bodies
-// short, for a seeded share of requests. `respond` lets a test answer chosen requests itself.
+// a throttling S3. It drops connections, responds with 500 or 503 SlowDown, and cuts response
+// bodies short, for a seeded share of requests. `respond` lets a test return its own responses.
 
 import {
   createServer,
@@ -30,7 +30,7 @@ export interface FaultProxyOptions {
   readonly maxConsecutive?: number;
   /** @default 1 */
   readonly seed?: number;
-  /** Answers a request instead of the target when it returns a response. */
+  /** Returns a response to send instead of forwarding the request, or null to forward it. */
   readonly respond?: (method: string, url: string) => CannedResponse | null;
 }
 

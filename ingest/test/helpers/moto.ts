@@ -3,8 +3,17 @@
 
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,29 +26,39 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts moto_server and resolves once it answers HTTP. */
+/** Starts moto_server and resolves once it responds to HTTP requests. */
 export async function startMoto(): Promise<MotoServer> {
   if (!existsSync(MOTO_SERVER)) {
     throw new Error(`${MOTO_SERVER} not found; run bash scripts/setup.sh to create the venv`);
   }
   const port = await freePort();
+  // moto logs every request. A file, unlike a pipe, never fills up and blocks the server while
+  // this process is busy, for example in spawnSync.
+  const logFolder = mkdtempSync(join(tmpdir(), 'moto-'));
+  const logFile = join(logFolder, 'server.log');
+  const log = openSync(logFile, 'w');
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
     env: { PATH: process.env.PATH ?? '', ...dummyAws() },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', log, log],
   });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  closeSync(log);
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(endpoint, child);
   } catch (error) {
     child.kill('SIGKILL');
+    const output = readFileSync(logFile, 'utf8').slice(-4000);
+    rmSync(logFolder, { recursive: true, force: true });
     throw new Error(`moto_server did not start: ${(error as Error).message}\n${output}`, {
       cause: error,
     });
   }
-  return { endpoint, port, stop: () => stopChild(child) };
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(logFolder, { recursive: true, force: true });
+  };
+  return { endpoint, port, stop };
 }
 
 /** Dummy credentials and settings that keep the SDK off IMDS, real profiles and real AWS. */
@@ -54,7 +73,7 @@ export function dummyAws(): Record<string, string> {
   };
 }
 
-/** The environment for a CLI child: this process's, without AWS_* variables, plus dummyAws(). */
+/** Returns the environment for a CLI child: this one without AWS_* variables, plus dummyAws(). */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
