@@ -19,6 +19,9 @@ export class QueryFailedError extends Error {}
 /** The database has no such canned query, as for a database without the analytics schema. */
 export class QueryNotFoundError extends QueryFailedError {}
 
+/** A table the query reads is missing because no ingest has run the latest migrations yet. */
+export class SchemaOutdatedError extends QueryFailedError {}
+
 /** Path of the login form of datasette-auth-passwords. */
 export const LOGIN_PATH = '/-/login';
 
@@ -67,6 +70,9 @@ export async function runQuery(
   const message = body.error ?? body.title ?? `HTTP ${response.status}`;
   if (/too long|interrupted/i.test(message)) {
     throw new QueryTimeoutError(`The query ${query} took longer than the server's time limit.`);
+  }
+  if (/no such table/i.test(message)) {
+    throw new SchemaOutdatedError(`The query ${query} failed: ${message}.`);
   }
   throw new QueryFailedError(`The query ${query} failed: ${message}`);
 }

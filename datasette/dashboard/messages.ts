@@ -1,7 +1,7 @@
 // Messages the page shows when it cannot draw something. Each one names what
 // happened and what the visitor can do about it.
 
-import { LOGIN_PATH, LoginRequiredError, QueryTimeoutError } from './api.js';
+import { LOGIN_PATH, LoginRequiredError, QueryTimeoutError, SchemaOutdatedError } from './api.js';
 import { InvalidRangeError } from './state.js';
 
 export type Tone = 'info' | 'warning' | 'error';
@@ -38,6 +38,13 @@ export function errorMessage(error: Error): HTMLElement {
       'error',
       `${error.message} Choose a shorter date range, or ask whoever runs Datasette to raise ` +
         'its sql_time_limit_ms setting.',
+    );
+  }
+  if (error instanceof SchemaOutdatedError) {
+    return message(
+      'warning',
+      `${error.message} The database predates this dashboard. The next ingest run upgrades ` +
+        'it, or run cdn-analytics ingest once now.',
     );
   }
   if (error instanceof InvalidRangeError) return message('error', error.message);
