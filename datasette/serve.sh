@@ -30,8 +30,8 @@ if [ ! -f "$db" ]; then
   exit 2
 fi
 if [ -z "${CDN_ANALYTICS_API_TOKENS:-}" ] && [ -z "${CDN_ANALYTICS_PASSWORD_HASH:-}" ]; then
-  echo "error: set CDN_ANALYTICS_API_TOKENS or CDN_ANALYTICS_PASSWORD_HASH; without" \
-    "either nobody can read the data" >&2
+  echo "error: missing credentials; set CDN_ANALYTICS_API_TOKENS or" \
+    "CDN_ANALYTICS_PASSWORD_HASH, or nobody can read the data" >&2
   exit 2
 fi
 

@@ -2,7 +2,7 @@
 
 Each file maps query names to Datasette canned query definitions (sql, title,
 description, params, ...). The queries apply to every database that has the
-analytics schema, and the files are read once at startup, in name order; a
+analytics schema. The files are read once at startup, in name order, so a
 later file's query replaces an earlier one of the same name.
 """
 

@@ -1,7 +1,7 @@
 """Health endpoint for Kubernetes probes: GET /healthz returns 200 "ok".
 
 It needs no credentials and reads no data, so it reveals nothing beyond the
-fact that the server answers HTTP.
+fact that the server responds to HTTP.
 """
 
 from datasette import hookimpl

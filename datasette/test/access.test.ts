@@ -1,6 +1,6 @@
 // Access control: without valid credentials every endpoint that could show
-// data answers 401 or 403, or redirects to the login form, and its body holds
-// none of the data. A valid token opens the same endpoints.
+// data returns 401 or 403, or redirects to the login form, and its body
+// contains none of the data. A valid token opens the same endpoints.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,7 @@ const DATA_ENDPOINTS = [
   '/-/patterns',
 ];
 
-/** Endpoints that nobody gets through an API token: debugging pages and the token store. */
+/** Endpoints closed even to a valid API token: debugging pages and the token store. */
 const CLOSED_ENDPOINTS = [
   '/-/permissions',
   '/-/allow-debug',

@@ -1,6 +1,6 @@
 // Password login in a real browser: Debian's Chromium, driven by
-// playwright-core, logs in through datasette-auth-passwords' form and sees the
-// tables. The screenshot lands in test-artifacts/.
+// playwright-core, logs in through datasette-auth-passwords' form and must
+// reach the list of tables. The screenshot goes to test-artifacts/.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -55,7 +55,7 @@ test('serve requires a token or a password hash', () => {
   const result = serve(['--db', db, ...PORT], {});
 
   expect(result.status).toBe(2);
-  expect(result.stderr).toContain('set CDN_ANALYTICS_API_TOKENS or CDN_ANALYTICS_PASSWORD_HASH');
+  expect(result.stderr).toContain('missing credentials; set CDN_ANALYTICS_API_TOKENS or');
 });
 
 test('serve rejects a short token without echoing it', () => {
