@@ -33,7 +33,12 @@ interface QueryResponse {
   readonly title?: string;
 }
 
-/** Builds the JSON URL of a canned query. */
+/**
+ * Builds the JSON URL of a canned query.
+ *
+ * NOTE: URLs start at the site root, so Datasette's base_url setting must stay
+ * "/", as it is in datasette/serve.sh.
+ */
 export function queryUrl(database: string, query: string, params: QueryParams): string {
   const search = new URLSearchParams({ ...params, _shape: 'objects' });
   return `/${encodeURIComponent(database)}/${encodeURIComponent(query)}.json?${search}`;
