@@ -44,6 +44,7 @@ export interface FaultProxy {
 }
 
 const ALL_FAULTS: readonly Fault[] = ['drop', 'error500', 'slowDown503', 'truncate'];
+const CUT_DELAY_MS = 50;
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
@@ -118,19 +119,25 @@ function forward(req: IncomingMessage, target: URL, onResponse: (r: IncomingMess
   req.pipe(upstream);
 }
 
-/** Sends about half the body, then drops the connection. */
+/**
+ * Sends about half the body, then drops the connection a moment later. The pause lets the client
+ * hand the response to its caller first, so the break hits a body being read.
+ */
 function cutShort(upstream: IncomingMessage, res: ServerResponse, length: number) {
   let sent = 0;
   const limit = Math.floor(length / 2);
+  const drop = () => setTimeout(() => res.socket?.destroy(), CUT_DELAY_MS);
   upstream.on('data', (chunk: Buffer) => {
     if (sent >= limit) return;
     const part = chunk.subarray(0, limit - sent);
     sent += part.length;
     res.write(part, () => {
-      if (sent >= limit) res.socket?.destroy();
+      if (sent >= limit) drop();
     });
   });
-  upstream.on('end', () => res.socket?.destroy());
+  upstream.on('end', () => {
+    if (sent < limit) drop();
+  });
 }
 
 function seeded(seed: number): () => number {
