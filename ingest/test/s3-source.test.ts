@@ -10,6 +10,8 @@ import { logEvents, queryValue, runCli } from './helpers/cli.js';
 import { errorXml, startFaultProxy } from './helpers/fault-proxy.js';
 import {
   cliEnv,
+  createIamUser,
+  enforceIam,
   fillBucket,
   freePort,
   putFile,
@@ -286,30 +288,6 @@ describe('S3 source errors', () => {
     }
   }
 
-  const denied = { status: 403, body: errorXml('AccessDenied', 'Access Denied') };
-
-  test('access denied on listing names bucket, prefix and s3:ListBucket', async () => {
-    const result = await ingestThrough((_method, url) =>
-      url.includes('list-type=2') ? denied : null,
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`access denied listing s3://${bucket}/${PREFIX}`);
-    expect(result.stderr).toContain(`s3:ListBucket on arn:aws:s3:::${bucket}`);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-  });
-
-  test('access denied on reading names the key and s3:GetObject', async () => {
-    const result = await ingestThrough((method, url) =>
-      method === 'GET' && !url.includes('list-type=2') ? denied : null,
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      `access denied reading s3://${bucket}/${PREFIX}${sampleKeys[0]}`,
-    );
-    expect(result.stderr).toContain(`s3:GetObject on arn:aws:s3:::${bucket}/${PREFIX}`);
-    expect(result.stderr.match(/^error: /gm)).toHaveLength(1);
-  });
-
   test('wrong region names the region of the bucket', async () => {
     const result = await ingestThrough(() => ({
       status: 301,
@@ -356,5 +334,68 @@ describe('S3 source errors', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("invalid bucket name 'Bad_Bucket'");
+  });
+});
+
+describe('S3 source access denied by IAM', () => {
+  // A moto server of its own, because checking IAM applies to every request it serves.
+  let iamMoto: MotoServer;
+  let listOnly: { accessKeyId: string; secretAccessKey: string };
+  let nothing: { accessKeyId: string; secretAccessKey: string };
+  const bucket = 'logs-iam';
+
+  beforeAll(async () => {
+    iamMoto = await startMoto();
+    const iamClient = testClient(iamMoto.endpoint);
+    await fillBucket(iamClient, bucket, PREFIX, sampleDir);
+    iamClient.destroy();
+    listOnly = await createIamUser(iamMoto.endpoint, 'list-only', [
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+    ]);
+    nothing = await createIamUser(iamMoto.endpoint, 'nothing', [
+      { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: `arn:aws:s3:::${bucket}` },
+    ]);
+    await enforceIam(iamMoto.endpoint, true);
+  });
+
+  afterAll(async () => {
+    await iamMoto?.stop();
+  });
+
+  function ingestAs(key: { accessKeyId: string; secretAccessKey: string }, name: string) {
+    const env = cliEnv({
+      AWS_ACCESS_KEY_ID: key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    });
+    return runCli(ingestArgs(bucket, dbPath(name), iamMoto.endpoint), env);
+  }
+
+  test('listing denied names s3:ListBucket', async () => {
+    const result = await ingestAs(nothing, 'iam-list');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`access denied listing s3://${bucket}/${PREFIX}`);
+    expect(result.stderr).toContain(`s3:ListBucket on arn:aws:s3:::${bucket}`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('reading denied names the key and s3:GetObject', async () => {
+    const result = await ingestAs(listOnly, 'iam-get');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `access denied reading s3://${bucket}/${PREFIX}${sampleKeys[0]}`,
+    );
+    expect(result.stderr).toContain(`s3:GetObject on arn:aws:s3:::${bucket}/${PREFIX}`);
+    expect(result.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(queryValue(dbPath('iam-get'), 'SELECT count(*) FROM log_files')).toBe(0);
+  });
+
+  test('unknown access key is rejected', async () => {
+    const result = await ingestAs(
+      { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+      'iam-key',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('rejected the AWS credentials (InvalidAccessKeyId)');
+    expect(result.stderr).not.toContain('AKIAUNKNOWN000000000');
   });
 });

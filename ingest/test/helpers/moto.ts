@@ -152,3 +152,57 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * Creates an IAM user in moto with one inline policy and returns its access key. Call it while
+ * moto does not check requests yet, before enforceIam(true).
+ */
+export async function createIamUser(
+  endpoint: string,
+  userName: string,
+  statements: object[],
+): Promise<AccessKey> {
+  await iamAction(endpoint, { Action: 'CreateUser', UserName: userName });
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  await iamAction(endpoint, {
+    Action: 'PutUserPolicy',
+    UserName: userName,
+    PolicyName: `${userName}-policy`,
+    PolicyDocument: policy,
+  });
+  const created = await iamAction(endpoint, { Action: 'CreateAccessKey', UserName: userName });
+  const accessKeyId = /<AccessKeyId>([^<]+)</.exec(created)?.[1];
+  const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(created)?.[1];
+  if (!accessKeyId || !secretAccessKey) throw new Error(`CreateAccessKey failed: ${created}`);
+  return { accessKeyId, secretAccessKey };
+}
+
+/** Turns moto's IAM checks of signatures and policies on or off for every later request. */
+export async function enforceIam(endpoint: string, on: boolean): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset-auth`, {
+    method: 'POST',
+    body: on ? '0' : 'inf',
+  });
+  if (!response.ok) throw new Error(`moto reset-auth failed: HTTP ${response.status}`);
+}
+
+/** Sends an IAM Query API action; moto routes it by the credential scope in the header. */
+async function iamAction(endpoint: string, params: Record<string, string>): Promise<string> {
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=unchecked',
+    },
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`IAM ${params.Action} failed: HTTP ${response.status} ${text}`);
+  return text;
+}
