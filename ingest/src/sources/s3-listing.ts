@@ -106,6 +106,9 @@ interface StreamWindow {
  * Returns a function giving the look-back window of a key's stream, or null when the key is
  * listed anyway: full listing, a key not named like a CloudFront log, or a stream with nothing
  * loaded yet. Each stream's window is read from the database once per listing.
+ *
+ * Limitation: keys not named like CloudFront logs are listed on every run, and a log whose hour
+ * is older than its stream's window is not listed again until a run with --full.
  */
 function streamWindows(options: ListingOptions): (key: string) => StreamWindow | null {
   const lookbackMs = options.lookbackMs;
