@@ -41,8 +41,9 @@ class TableInterner {
     let id = this.ids.get(raw);
     if (id === undefined) {
       id = this.ids.size;
-      this.ids.set(detached(raw), id);
-      this.pending.push(this.decode(raw));
+      const key = detached(raw);
+      this.ids.set(key, id);
+      this.pending.push(this.decode(key));
     }
     return id;
   }

@@ -91,7 +91,9 @@ function anyRow(rows: number, has: (row: number) => boolean): boolean {
 export class LogWriter {
   private readonly dimensions: DimensionMap;
   private readonly rollups = new DailyRollups();
-  private readonly insertRejected: Database.Statement;
+  // Prepared once: a statement prepared per file holds native memory that V8's
+  // collector does not see, so over thousands of files it piles up.
+  private readonly sql: ReturnType<typeof prepareFileStatements>;
   private readonly layouts = new Map<string, InsertLayout>();
   private readonly cacheHitLabels = new Map<number, boolean>();
   private fileId = 0;
@@ -105,9 +107,7 @@ export class LogWriter {
       throw new Error('DIMENSION_COLUMNS and ROW_DIMENSIONS list the columns in different orders');
     }
     this.dimensions = new DimensionMap(db);
-    this.insertRejected = db.prepare(
-      'INSERT INTO rejected_lines (file_id, line_no, reason, raw) VALUES (?, ?, ?, ?)',
-    );
+    this.sql = prepareFileStatements(db);
   }
 
   /**
@@ -126,22 +126,20 @@ export class LogWriter {
     this.counts = emptyCounts();
     this.rollups.clear();
 
-    const existing = this.db
-      .prepare('SELECT id FROM log_files WHERE source = ? AND key = ?')
-      .pluck()
-      .get(object.source, object.key) as number | undefined;
+    const existing = this.sql.findFile.get(object.source, object.key) as number | undefined;
     if (existing !== undefined) {
       this.fileId = existing;
       return;
     }
     this.fileId = Number(
-      this.db
-        .prepare(
-          `INSERT INTO log_files (source, key, size, etag, lines, rows, duplicates, rejected, loaded_at, run_id)
-           VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)`,
-        )
-        .run(object.source, object.key, object.size, object.etag, new Date().toISOString(), runId)
-        .lastInsertRowid,
+      this.sql.insertFile.run(
+        object.source,
+        object.key,
+        object.size,
+        object.etag,
+        new Date().toISOString(),
+        runId,
+      ).lastInsertRowid,
     );
   }
 
@@ -287,7 +285,7 @@ export class LogWriter {
   private isCacheHit(labelId: number): boolean {
     let hit = this.cacheHitLabels.get(labelId);
     if (hit === undefined) {
-      const value = this.db.prepare('SELECT value FROM labels WHERE id = ?').pluck().get(labelId);
+      const value = this.sql.labelValue.get(labelId);
       hit = CACHE_HIT_TYPES.has(value as string);
       this.cacheHitLabels.set(labelId, hit);
     }
@@ -296,7 +294,7 @@ export class LogWriter {
 
   private writeRejected(batch: ParsedBatch): void {
     for (const line of batch.rejected) {
-      this.insertRejected.run(this.fileId, line.lineNo, line.reason, line.raw);
+      this.sql.insertRejected.run(this.fileId, line.lineNo, line.reason, line.raw);
       this.counts.rejected++;
     }
   }
@@ -305,26 +303,19 @@ export class LogWriter {
   commitFile(object: LogObjectInfo, details: FileDetails, runId: number): FileCounts {
     const counts = this.counts;
     this.rollups.flush(this.db);
-    this.db
-      .prepare(
-        `UPDATE log_files SET size = ?, etag = ?, format = ?, fields = ?,
-           lines = lines + ?, rows = rows + ?, duplicates = duplicates + ?, rejected = rejected + ?,
-           loaded_at = ?, run_id = ?
-         WHERE id = ?`,
-      )
-      .run(
-        object.size,
-        object.etag,
-        details.format,
-        details.fields ? details.fields.join(' ') : null,
-        details.lines,
-        counts.rows,
-        counts.duplicates,
-        counts.rejected,
-        new Date().toISOString(),
-        runId,
-        this.fileId,
-      );
+    this.sql.completeFile.run(
+      object.size,
+      object.etag,
+      details.format,
+      details.fields ? details.fields.join(' ') : null,
+      details.lines,
+      counts.rows,
+      counts.duplicates,
+      counts.rejected,
+      new Date().toISOString(),
+      runId,
+      this.fileId,
+    );
     if (counts.rows > 0) this.updateTimeRange(counts);
     this.db.exec('RELEASE log_file');
     this.fileOpen = false;
@@ -338,12 +329,7 @@ export class LogWriter {
   private updateTimeRange(counts: FileCounts): void {
     const first = new Date(counts.minTs).toISOString();
     const last = new Date(counts.maxTs).toISOString();
-    this.db
-      .prepare(
-        `UPDATE log_files SET first_request = min(coalesce(first_request, @first), @first),
-           last_request = max(coalesce(last_request, @last), @last) WHERE id = @id`,
-      )
-      .run({ first, last, id: this.fileId });
+    this.sql.widenTimeRange.run({ first, last, id: this.fileId });
   }
 
   /** Undoes everything of the current file; the lookup mapping stays usable. */
@@ -372,4 +358,28 @@ export class LogWriter {
 
 function emptyCounts(): FileCounts {
   return { rows: 0, duplicates: 0, rejected: 0, minTs: Infinity, maxTs: -Infinity };
+}
+
+function prepareFileStatements(db: Db) {
+  return {
+    findFile: db.prepare('SELECT id FROM log_files WHERE source = ? AND key = ?').pluck(),
+    insertFile: db.prepare(
+      `INSERT INTO log_files (source, key, size, etag, lines, rows, duplicates, rejected, loaded_at, run_id)
+       VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)`,
+    ),
+    completeFile: db.prepare(
+      `UPDATE log_files SET size = ?, etag = ?, format = ?, fields = ?,
+         lines = lines + ?, rows = rows + ?, duplicates = duplicates + ?, rejected = rejected + ?,
+         loaded_at = ?, run_id = ?
+       WHERE id = ?`,
+    ),
+    widenTimeRange: db.prepare(
+      `UPDATE log_files SET first_request = min(coalesce(first_request, @first), @first),
+         last_request = max(coalesce(last_request, @last), @last) WHERE id = @id`,
+    ),
+    insertRejected: db.prepare(
+      'INSERT INTO rejected_lines (file_id, line_no, reason, raw) VALUES (?, ?, ?, ?)',
+    ),
+    labelValue: db.prepare('SELECT value FROM labels WHERE id = ?').pluck(),
+  };
 }
