@@ -174,6 +174,25 @@ test('totals match SQL', async () => {
   expect(row.requests).toBeGreaterThan(1000);
 });
 
+test('totals through the newest day match SQL', async () => {
+  const expected = direct
+    .prepare(
+      `SELECT count(*) AS requests, count(DISTINCT request_ip) AS clients
+       FROM requests WHERE date >= ?`,
+    )
+    .get('2026-03-05') as { requests: number; clients: number };
+
+  // No end: today, after the newest loaded day, so clients come from the last-seen rollup.
+  const [row] = (await query('totals', { start: '2026-03-05' })) as {
+    requests: number;
+    clients: number;
+  }[];
+
+  expect(row.requests).toBe(expected.requests);
+  expect(row.clients).toBe(expected.clients);
+  expect(row.clients).toBeGreaterThan(0);
+});
+
 test('status_mix matches SQL', async () => {
   const expected = direct
     .prepare(
