@@ -302,6 +302,18 @@ describe('S3 source errors', () => {
     expect(result.stderr).toContain('--region eu-west-1');
   });
 
+  test('malformed authorization names the region in the body', async () => {
+    const result = await ingestThrough(() => ({
+      status: 400,
+      body: errorXml(
+        'AuthorizationHeaderMalformed',
+        "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'ap-southeast-2'",
+      ).replace('</Error>', '<Region>ap-southeast-2</Region></Error>'),
+    }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`bucket ${bucket} is in region ap-southeast-2, not us-east-1`);
+  });
+
   test('unreachable endpoint says so', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli(ingestArgs(bucket, dbPath('closed'), closed), cliEnv());

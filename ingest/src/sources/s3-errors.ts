@@ -24,6 +24,8 @@ interface SdkError {
   message?: string;
   $metadata?: { httpStatusCode?: number; attempts?: number };
   $response?: { headers?: Record<string, string | undefined> };
+  /** The bucket's region from the body of an AuthorizationHeaderMalformed error. */
+  Region?: string;
 }
 
 const CREDENTIAL_ERRORS = new Set([
@@ -145,7 +147,7 @@ function accessDeniedMessage(context: S3RequestContext, detail: string | undefin
 }
 
 function regionMessage(sdk: SdkError, context: S3RequestContext): string {
-  const actual = sdk.$response?.headers?.['x-amz-bucket-region'];
+  const actual = sdk.$response?.headers?.['x-amz-bucket-region'] ?? sdk.Region;
   const used = context.region ?? 'the default region';
   if (actual) {
     return `bucket ${context.bucket} is in region ${actual}, not ${used}; pass --region ${actual} or set AWS_REGION=${actual}`;
