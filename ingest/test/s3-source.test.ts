@@ -132,6 +132,28 @@ describe('S3 source', () => {
     expect(status.stdout).toMatch(/last run #1 \S+ ok/);
   });
 
+  test('mixes a bucket and a folder, endpoint from AWS_ENDPOINT_URL', async () => {
+    const bucket = await sampleBucket();
+    const folder = join(work, 'other-folder');
+    const other = generateSample({
+      out: folder,
+      start: '2026-11-10',
+      days: 1,
+      filesPerDay: 4,
+      linesPerFile: 20,
+      seed: 21,
+    });
+    const db = dbPath('mixed');
+
+    const result = await runCli(
+      ['ingest', '--source', `s3://${bucket}/${PREFIX}`, '--source', folder, '--db', db],
+      cliEnv({ AWS_ENDPOINT_URL: moto.endpoint }),
+    );
+    expect(result.code).toBe(0);
+    expect(queryValue(db, 'SELECT count(DISTINCT source) FROM log_files')).toBe(2);
+    expect(rowCount(db)).toBe(sample.rows + other.rows);
+  });
+
   test('second run downloads nothing and lists only the look-back window', async () => {
     const bucket = await sampleBucket();
     const db = dbPath('incremental');
