@@ -38,10 +38,17 @@ INSERT INTO daily_client_last_seen (day, scope, clients)
 
 CREATE TRIGGER daily_client_stats_last_seen AFTER INSERT ON daily_client_stats
 BEGIN
+  -- One UPDATE per scope finds its row by the full primary key. A single
+  -- UPDATE with (scope, day) IN (...) scanned every day of the scope.
   UPDATE daily_client_last_seen SET clients = clients - 1
-  WHERE (scope, day) IN (
-    SELECT scope, day FROM client_last_seen
-    WHERE scope IN (NEW.host_id, -1) AND request_ip_id = NEW.request_ip_id AND day < NEW.day
+  WHERE scope = NEW.host_id AND day = (
+    SELECT day FROM client_last_seen
+    WHERE scope = NEW.host_id AND request_ip_id = NEW.request_ip_id AND day < NEW.day
+  );
+  UPDATE daily_client_last_seen SET clients = clients - 1
+  WHERE scope = -1 AND day = (
+    SELECT day FROM client_last_seen
+    WHERE scope = -1 AND request_ip_id = NEW.request_ip_id AND day < NEW.day
   );
 
   INSERT INTO daily_client_last_seen (day, scope, clients)
