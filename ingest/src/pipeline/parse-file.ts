@@ -19,7 +19,7 @@ export interface FileSummary {
 
 export const BATCH_ROWS = 2048;
 /** The interner is reset past this many distinct values, which bounds its memory. */
-export const MAX_INTERNED = 500_000;
+export const MAX_INTERNED = 100_000;
 
 const NEWLINE = 10;
 
