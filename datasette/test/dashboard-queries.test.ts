@@ -118,8 +118,7 @@ describe('dashboard_clients', () => {
     const upgraded = join(folder, 'upgraded.db');
     sqlite.exec(`VACUUM INTO '${upgraded}'`);
     const old = new Database(upgraded);
-    old.exec(`DROP TRIGGER daily_client_stats_last_seen;
-      DROP TABLE client_last_seen; DROP TABLE daily_client_last_seen;
+    old.exec(`DROP TABLE client_last_seen; DROP TABLE daily_client_last_seen;
       PRAGMA user_version = 1;`);
     old.close();
 

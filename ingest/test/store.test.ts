@@ -220,3 +220,40 @@ test('maps many new and known lookup values in one batch', async () => {
     .get();
   expect(mismatched).toBe(0);
 });
+
+test('keeps client last-seen days equal to a full recount', async () => {
+  const visit = (id: string, date: string, ip: string, host: string) =>
+    legacyLine({ 'x-edge-request-id': id, date, 'c-ip': ip, 'x-host-header': host });
+  const first = [
+    visit('v1==', '2026-01-01', '192.0.2.1', 'a.example'),
+    visit('v2==', '2026-01-03', '192.0.2.1', 'a.example'),
+    visit('v3==', '2026-01-02', '192.0.2.2', 'b.example'),
+    visit('v4==', '2026-01-03', '192.0.2.2', 'a.example'),
+  ];
+  writeLogs({ 'a.gz': LEGACY_HEADER + first.join('\n') + '\n' }, folder);
+  await run();
+  const late = [
+    visit('v5==', '2026-01-02', '192.0.2.1', 'a.example'),
+    visit('v6==', '2026-01-05', '192.0.2.2', 'b.example'),
+    visit('v7==', '2026-01-04', '192.0.2.3', 'b.example'),
+  ];
+  writeLogs({ 'b.gz': LEGACY_HEADER + late.join('\n') + '\n' }, folder);
+  await run();
+
+  const stored = db
+    .prepare(
+      'SELECT scope, day, clients FROM daily_client_last_seen WHERE clients <> 0 ORDER BY 1, 2',
+    )
+    .all();
+  const recount = db
+    .prepare(
+      `WITH last AS (
+         SELECT host_id AS scope, request_ip_id, max(day) AS day FROM daily_client_stats GROUP BY 1, 2
+         UNION ALL
+         SELECT -1, request_ip_id, max(day) FROM daily_client_stats GROUP BY 2)
+       SELECT scope, day, count(*) AS clients FROM last GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    .all();
+  expect(stored).toEqual(recount);
+  expect(count('SELECT sum(clients) FROM daily_client_last_seen WHERE scope = -1')).toBe(3);
+});

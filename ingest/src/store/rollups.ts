@@ -2,6 +2,7 @@
 // added to the daily_* tables in the same transaction, so the rollups always
 // count exactly the rows stored.
 
+import { APPLY_PENDING_LAST_SEEN, PENDING_LAST_SEEN } from './client-last-seen.js';
 import type { Db } from './database.js';
 
 type Counts = number[];
@@ -19,6 +20,14 @@ interface DayHostGroup {
 }
 
 const DAY_MS = 86_400_000;
+/** The client_last_seen scope that counts every host together. */
+const ALL_HOSTS = -1;
+
+/** Applies the addresses collected since the last commit; call right before COMMIT. */
+export function applyPendingLastSeen(db: Db): void {
+  rollupStatements(db);
+  db.exec(APPLY_PENDING_LAST_SEEN);
+}
 const HOST_SPAN = 1_000_000;
 
 function bump(map: Map<number, Counts>, key: number, width: number): Counts {
@@ -105,7 +114,11 @@ export class DailyRollups {
       for (const [id, c] of group.results) statements.result.run(day, host, id, c[0], c[1]);
       for (const [id, c] of group.locations) statements.location.run(day, host, id, c[0], c[1]);
       for (const [id, c] of group.referrers) statements.referrer.run(day, host, id, c[0]);
-      for (const [id, c] of group.clients) statements.client.run(day, host, id, c[0]);
+      for (const [id, c] of group.clients) {
+        statements.client.run(day, host, id, c[0]);
+        statements.lastSeen.run(host, id, day);
+        statements.lastSeen.run(ALL_HOSTS, id, day);
+      }
     }
     this.clear();
   }
@@ -137,7 +150,12 @@ function upsert(db: Db, table: string, key: string, counters: string[]) {
 }
 
 function prepareRollups(db: Db) {
+  db.exec(PENDING_LAST_SEEN);
   return {
+    lastSeen: db.prepare(
+      `INSERT INTO temp.pending_last_seen (scope, request_ip_id, day) VALUES (?, ?, ?)
+       ON CONFLICT (scope, request_ip_id) DO UPDATE SET day = max(day, excluded.day)`,
+    ),
     uri: upsert(db, 'daily_uri_stats', 'uri_id', ['requests', 'bytes', 'cache_hits', 'errors']),
     status: upsert(db, 'daily_status_stats', 'status', ['requests', 'bytes']),
     result: upsert(db, 'daily_result_stats', 'result_type_id', ['requests', 'bytes']),

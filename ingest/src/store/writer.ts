@@ -22,7 +22,7 @@ import {
 import type { Db } from './database.js';
 import { DimensionMap } from './dimensions.js';
 import { ROW_DIMENSIONS } from './migrations.js';
-import { DailyRollups, type RollupRow } from './rollups.js';
+import { DailyRollups, applyPendingLastSeen, type RollupRow } from './rollups.js';
 
 /** Identity of a log object: where it came from and its version. */
 export interface LogObjectInfo {
@@ -344,7 +344,9 @@ export class LogWriter {
 
   /** Commits the files completed so far; call at the end of a run. */
   commit(): void {
-    if (this.db.inTransaction) this.db.exec('COMMIT');
+    if (!this.db.inTransaction) return;
+    applyPendingLastSeen(this.db);
+    this.db.exec('COMMIT');
   }
 
   /** Drops every uncommitted file after a fatal error; the next run loads them. */
