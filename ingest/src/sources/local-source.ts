@@ -4,8 +4,9 @@
 
 import { createReadStream, statSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { SourceError } from '../errors.js';
+import { parseLogKey } from './cloudfront-keys.js';
 import type { LogObject, LogSource, SourceState } from './source.js';
 
 const READ_CHUNK = 256 * 1024;
@@ -37,7 +38,12 @@ export class LocalSource implements LogSource {
     }
   }
 
-  /** Every regular file below the root except hidden ones, sorted by key. */
+  /**
+   * Every regular file below the root except hidden ones. CloudFront logs come in
+   * the order of their hour, across distributions, so rows arrive roughly in time
+   * order: lexical order would load one distribution's year and then insert the
+   * next one's rows between them, splitting pages all over the table.
+   */
   async files(): Promise<string[]> {
     const found: string[] = [];
     const walk = async (folder: string): Promise<void> => {
@@ -50,7 +56,7 @@ export class LocalSource implements LogSource {
       }
     };
     await walk(this.root);
-    return found.sort();
+    return found.sort(byLogHour);
   }
 }
 
@@ -68,4 +74,11 @@ function checkFolder(root: string, given: string): void {
       `--source ${given}: ${root} is not a folder; pass the folder that holds the log files`,
     );
   }
+}
+
+function byLogHour(a: string, b: string): number {
+  const hourA = parseLogKey(basename(a))?.hour ?? '';
+  const hourB = parseLogKey(basename(b))?.hour ?? '';
+  if (hourA !== hourB) return hourA < hourB ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
