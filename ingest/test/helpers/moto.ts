@@ -54,7 +54,11 @@ export async function startMoto(): Promise<MotoServer> {
       cause: error,
     });
   }
+  // A script that crashes before stop() must not leave the server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     await stopChild(child);
     rmSync(logFolder, { recursive: true, force: true });
   };
