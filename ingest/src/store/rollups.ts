@@ -103,22 +103,38 @@ export class DailyRollups {
     return group;
   }
 
-  /** Adds the collected counts to the daily tables; call inside the file's transaction. */
+  /**
+   * Adds the collected counts to the daily tables; call inside the file's
+   * transaction. Each table gets one statement over a JSON array of its rows,
+   * because a file brings thousands of (day, address) rows and a statement
+   * call per row cost more than the upserts themselves.
+   */
   flush(db: Db): void {
     const statements = rollupStatements(db);
+    const rows: Record<keyof typeof statements, unknown[][]> = {
+      uri: [],
+      status: [],
+      result: [],
+      location: [],
+      referrer: [],
+      client: [],
+      lastSeen: [],
+    };
     for (const group of this.groups.values()) {
       const day = new Date(group.day * DAY_MS).toISOString().slice(0, 10);
       const host = group.hostId;
-      for (const [id, c] of group.uris) statements.uri.run(day, host, id, c[0], c[1], c[2], c[3]);
-      for (const [id, c] of group.statuses) statements.status.run(day, host, id, c[0], c[1]);
-      for (const [id, c] of group.results) statements.result.run(day, host, id, c[0], c[1]);
-      for (const [id, c] of group.locations) statements.location.run(day, host, id, c[0], c[1]);
-      for (const [id, c] of group.referrers) statements.referrer.run(day, host, id, c[0]);
+      for (const [id, c] of group.uris) rows.uri.push([day, host, id, c[0], c[1], c[2], c[3]]);
+      for (const [id, c] of group.statuses) rows.status.push([day, host, id, c[0], c[1]]);
+      for (const [id, c] of group.results) rows.result.push([day, host, id, c[0], c[1]]);
+      for (const [id, c] of group.locations) rows.location.push([day, host, id, c[0], c[1]]);
+      for (const [id, c] of group.referrers) rows.referrer.push([day, host, id, c[0]]);
       for (const [id, c] of group.clients) {
-        statements.client.run(day, host, id, c[0]);
-        statements.lastSeen.run(host, id, day);
-        statements.lastSeen.run(ALL_HOSTS, id, day);
+        rows.client.push([day, host, id, c[0]]);
+        rows.lastSeen.push([host, id, day], [ALL_HOSTS, id, day]);
       }
+    }
+    for (const name of Object.keys(rows) as (keyof typeof statements)[]) {
+      if (rows[name].length > 0) statements[name].run(JSON.stringify(rows[name]));
     }
     this.clear();
   }
@@ -140,27 +156,35 @@ function rollupStatements(db: Db) {
   return statements;
 }
 
-function upsert(db: Db, table: string, key: string, counters: string[]) {
-  const columns = ['day', 'host_id', key, ...counters];
-  const updates = counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+/** An upsert that reads its rows from a JSON array of arrays in column order. */
+function bulkUpsert(db: Db, table: string, keys: string[], counters: string[], update?: string) {
+  const columns = [...keys, ...counters];
+  const values = columns.map((_, i) => `value ->> ${i}`).join(', ');
+  const updates = update ?? counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+  // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
   return db.prepare(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-     ON CONFLICT (day, host_id, ${key}) DO UPDATE SET ${updates}`,
+    `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values} FROM json_each(?) WHERE true
+     ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates}`,
   );
 }
 
 function prepareRollups(db: Db) {
   db.exec(PENDING_LAST_SEEN);
+  const daily = (table: string, key: string, counters: string[]) =>
+    bulkUpsert(db, table, ['day', 'host_id', key], counters);
   return {
-    lastSeen: db.prepare(
-      `INSERT INTO temp.pending_last_seen (scope, request_ip_id, day) VALUES (?, ?, ?)
-       ON CONFLICT (scope, request_ip_id) DO UPDATE SET day = max(day, excluded.day)`,
+    uri: daily('daily_uri_stats', 'uri_id', ['requests', 'bytes', 'cache_hits', 'errors']),
+    status: daily('daily_status_stats', 'status', ['requests', 'bytes']),
+    result: daily('daily_result_stats', 'result_type_id', ['requests', 'bytes']),
+    location: daily('daily_location_stats', 'location_id', ['requests', 'bytes']),
+    referrer: daily('daily_referrer_stats', 'referrer_id', ['requests']),
+    client: daily('daily_client_stats', 'request_ip_id', ['requests']),
+    lastSeen: bulkUpsert(
+      db,
+      'temp.pending_last_seen',
+      ['scope', 'request_ip_id'],
+      ['day'],
+      'day = max(day, excluded.day)',
     ),
-    uri: upsert(db, 'daily_uri_stats', 'uri_id', ['requests', 'bytes', 'cache_hits', 'errors']),
-    status: upsert(db, 'daily_status_stats', 'status', ['requests', 'bytes']),
-    result: upsert(db, 'daily_result_stats', 'result_type_id', ['requests', 'bytes']),
-    location: upsert(db, 'daily_location_stats', 'location_id', ['requests', 'bytes']),
-    referrer: upsert(db, 'daily_referrer_stats', 'referrer_id', ['requests']),
-    client: upsert(db, 'daily_client_stats', 'request_ip_id', ['requests']),
   };
 }
