@@ -12,8 +12,9 @@
  *   day as their last day. The number of distinct addresses from day S up to
  *   the newest loaded day is the sum of `clients` over days >= S.
  *
- * The writer collects the (scope, address, day) of every file in the temporary
- * table pending_last_seen and applies them set-based before each commit (see
+ * The writer collects the (host, address, day) of every file in the temporary
+ * table pending_last_seen, adds the every-host scope and applies them set-based
+ * before each commit (see
  * applyPendingLastSeen). A trigger per new daily_client_stats row did the same
  * work row by row and doubled the ingest time. A file loaded late for an older
  * day leaves a later last day in place.
@@ -49,6 +50,9 @@ CREATE TEMP TABLE IF NOT EXISTS pending_last_seen (
  * step, then empties pending_last_seen. Call inside the transaction, before COMMIT.
  */
 export const APPLY_PENDING_LAST_SEEN = `
+INSERT INTO temp.pending_last_seen (scope, request_ip_id, day)
+  SELECT -1, request_ip_id, max(day) FROM temp.pending_last_seen WHERE scope <> -1
+  GROUP BY request_ip_id;
 INSERT INTO daily_client_last_seen (day, scope, clients)
   SELECT c.day, c.scope, -count(*)
   FROM temp.pending_last_seen p

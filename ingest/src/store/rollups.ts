@@ -20,9 +20,6 @@ interface DayHostGroup {
 }
 
 const DAY_MS = 86_400_000;
-/** The client_last_seen scope that counts every host together. */
-const ALL_HOSTS = -1;
-
 /** Applies the addresses collected since the last commit; call right before COMMIT. */
 export function applyPendingLastSeen(db: Db): void {
   rollupStatements(db);
@@ -130,7 +127,7 @@ export class DailyRollups {
       for (const [id, c] of group.referrers) rows.referrer.push([day, host, id, c[0]]);
       for (const [id, c] of group.clients) {
         rows.client.push([day, host, id, c[0]]);
-        rows.lastSeen.push([host, id, day], [ALL_HOSTS, id, day]);
+        rows.lastSeen.push([host, id, day]);
       }
     }
     for (const name of Object.keys(rows) as (keyof typeof statements)[]) {

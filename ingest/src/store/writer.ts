@@ -83,6 +83,12 @@ interface InsertLayout {
   readonly params: unknown[];
 }
 
+/** The lookup id of a row's dimension slot, or 0 when the value is absent. */
+function databaseId(dimensions: Int32Array, d: number, ids: number[][], slot: number): number {
+  const local = dimensions[d + slot];
+  return local < 0 ? 0 : ids[slot][local];
+}
+
 function anyRow(rows: number, has: (row: number) => boolean): boolean {
   for (let row = 0; row < rows; row++) if (has(row)) return true;
   return false;
@@ -95,7 +101,8 @@ export class LogWriter {
   // collector does not see, so over thousands of files it piles up.
   private readonly sql: ReturnType<typeof prepareFileStatements>;
   private readonly layouts = new Map<string, InsertLayout>();
-  private readonly cacheHitLabels = new Map<number, boolean>();
+  /** Whether each labels id is a cache hit result type, by id. */
+  private readonly cacheHitLabels: boolean[] = [];
   private fileId = 0;
   private counts: FileCounts = emptyCounts();
   private fileOpen = false;
@@ -264,30 +271,27 @@ export class LogWriter {
     bytes: number,
     status: number,
   ): RollupRow {
-    const id = (slot: number) => {
-      const local = dimensions[d + slot];
-      return local < 0 ? 0 : ids[slot][local];
-    };
     const row = this.rollupScratch;
     row.tsMs = ts;
-    row.hostId = id(I.host_header) || id(I.host);
-    row.uriId = id(I.uri);
+    row.hostId =
+      databaseId(dimensions, d, ids, I.host_header) || databaseId(dimensions, d, ids, I.host);
+    row.uriId = databaseId(dimensions, d, ids, I.uri);
     row.status = status === status ? status : -1;
-    row.resultTypeId = id(I.result_type);
-    row.locationId = id(I.location);
-    row.referrerId = id(I.referrer);
-    row.clientId = id(I.request_ip);
+    row.resultTypeId = databaseId(dimensions, d, ids, I.result_type);
+    row.locationId = databaseId(dimensions, d, ids, I.location);
+    row.referrerId = databaseId(dimensions, d, ids, I.referrer);
+    row.clientId = databaseId(dimensions, d, ids, I.request_ip);
     row.bytes = bytes === bytes ? bytes : 0;
     row.cacheHit = this.isCacheHit(row.resultTypeId);
     return row;
   }
 
   private isCacheHit(labelId: number): boolean {
-    let hit = this.cacheHitLabels.get(labelId);
+    let hit = this.cacheHitLabels[labelId];
     if (hit === undefined) {
       const value = this.sql.labelValue.get(labelId);
       hit = CACHE_HIT_TYPES.has(value as string);
-      this.cacheHitLabels.set(labelId, hit);
+      this.cacheHitLabels[labelId] = hit;
     }
     return hit;
   }
