@@ -44,7 +44,7 @@ export interface FaultProxy {
 }
 
 const ALL_FAULTS: readonly Fault[] = ['drop', 'error500', 'slowDown503', 'truncate'];
-const CUT_DELAY_MS = 50;
+const CUT_DELAY_MS = 250;
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
