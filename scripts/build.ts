@@ -11,6 +11,7 @@ await build({
   entryPoints: {
     cli: 'ingest/src/main.ts',
     'parse-worker': 'ingest/src/pipeline/parse-worker.ts',
+    'checkpoint-worker': 'ingest/src/store/checkpoint-worker.ts',
   },
   outdir: 'build/ingest',
   bundle: true,

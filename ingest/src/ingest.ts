@@ -3,6 +3,7 @@
 // recorded and the run goes on; a database failure stops the run.
 
 import type { FileSummary } from './pipeline/parse-file.js';
+import { startCheckpointer } from './store/checkpointer.js';
 import { createParser, type FileSink, type Parser } from './pipeline/parser.js';
 import type { LogObject, LogSource } from './sources/source.js';
 import type { Db } from './store/database.js';
@@ -68,6 +69,7 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
     options.events ?? {},
     createParser(options.useWorker ?? true),
   );
+  const checkpointer = startCheckpointer(db);
 
   let fatal: Error | null = null;
   try {
@@ -78,6 +80,7 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
     run.abort();
   } finally {
     await run.parser.close();
+    await checkpointer.stop();
   }
 
   const ms = performance.now() - started;
