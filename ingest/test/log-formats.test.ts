@@ -241,3 +241,29 @@ describe('files that are not standard logs', () => {
     expect(loaded.summary.filesFailed).toBe(0);
   });
 });
+
+describe('oversized input', () => {
+  test('rejects a line longer than 1 MiB and keeps the rest', async () => {
+    const huge = 'x'.repeat(3 * 1024 * 1024);
+    const text =
+      LEGACY_HEADER +
+      legacyLine({ 'cs-uri-stem': '/before' }) +
+      '\n' +
+      huge +
+      '\n' +
+      legacyLine({ 'cs-uri-stem': '/after' }) +
+      '\n';
+    const rows = await rowsOf({ 'a.gz': text });
+    expect(rows.map((r) => r.uri).sort()).toEqual(['/after', '/before']);
+    const [rejected] = rejectedOf();
+    expect(rejected.line_no).toBe(4);
+    expect(rejected.reason).toBe('line longer than 1048576 bytes');
+    expect((rejected.raw as string).length).toBe(4096);
+  });
+
+  test('refuses a file that starts with an endless line', async () => {
+    loaded = await loadLogs({ 'blob.gz': 'y'.repeat(2 * 1024 * 1024) });
+    expect(loaded.summary.filesFailed).toBe(1);
+    expect(loaded.summary.failures[0].message).toMatch(/first line is longer than/);
+  });
+});

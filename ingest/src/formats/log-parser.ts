@@ -49,6 +49,17 @@ export class LogFileParser {
     this.pushW3c(line, lineNo);
   }
 
+  /** Rejects a line that was too long to keep; `start` is its beginning. */
+  pushOverlongLine(start: string, lineNo: number, maxBytes: number): void {
+    if (this.format === null) {
+      throw new UnsupportedFormatError(
+        `not a CloudFront standard log: the first line is longer than ${maxBytes} bytes`,
+      );
+    }
+    this.lines++;
+    this.reject(lineNo, `line longer than ${maxBytes} bytes`, start);
+  }
+
   private pushDirective(line: string): void {
     if (!line.startsWith('#Fields:')) return;
     this.fields = line.slice('#Fields:'.length).trim().split(/\s+/);

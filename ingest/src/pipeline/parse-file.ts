@@ -22,6 +22,9 @@ export const BATCH_ROWS = 2048;
 export const MAX_INTERNED = 100_000;
 
 const NEWLINE = 10;
+/** CloudFront caps URLs at 8 KiB and headers at 20 KiB, so a longer line is not a record. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+const OVERLONG_KEPT_BYTES = 4096;
 
 /** Parses one object's bytes, calling `onBatch` (awaited, for back-pressure) per batch. */
 export async function parseFile(
@@ -48,11 +51,28 @@ export async function parseFile(
     dictionaryReset = false;
   };
 
-  for await (const chunk of decompressed(counted.chunks)) {
+  // A line past MAX_LINE_BYTES is rejected with its start kept, and its rest skipped,
+  // so a file without line breaks cannot exhaust memory.
+  let overlong: Buffer | null = null;
+
+  for await (const decompressedChunk of decompressed(counted.chunks)) {
+    let chunk: Buffer = decompressedChunk;
+    if (overlong) {
+      const end = chunk.indexOf(NEWLINE);
+      if (end === -1) continue;
+      parser.pushOverlongLine(overlong.toString('utf8'), ++lineNo, MAX_LINE_BYTES);
+      overlong = null;
+      chunk = chunk.subarray(end + 1);
+    }
+
     const buffer: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const lastNewline = buffer.lastIndexOf(NEWLINE);
     if (lastNewline === -1) {
       carry = buffer;
+      if (carry.length > MAX_LINE_BYTES) {
+        overlong = carry.subarray(0, OVERLONG_KEPT_BYTES);
+        carry = null;
+      }
       continue;
     }
     carry = lastNewline + 1 < buffer.length ? buffer.subarray(lastNewline + 1) : null;
@@ -63,7 +83,8 @@ export async function parseFile(
       if (builder.full) await flush();
     }
   }
-  if (carry) parser.pushLine(carry.toString('utf8'), lineNo + 1);
+  if (overlong) parser.pushOverlongLine(overlong.toString('utf8'), lineNo + 1, MAX_LINE_BYTES);
+  else if (carry) parser.pushLine(carry.toString('utf8'), lineNo + 1);
   await flush();
 
   return {

@@ -82,7 +82,7 @@ export class InlineParser implements Parser {
   async close(): Promise<void> {}
 }
 
-const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
+const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
 interface FileState {
   readonly fileSeq: number;

@@ -65,7 +65,7 @@ function configure(db: Db): void {
   db.pragma('page_size = 8192');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -16384');
+  db.pragma('cache_size = -8192');
   // Each checkpoint syncs the files; checkpointing every 64 MiB of WAL instead of
   // the default 8 MiB keeps that cost off most commits.
   db.pragma('wal_autocheckpoint = 8192');
