@@ -267,3 +267,26 @@ describe('oversized input', () => {
     expect(loaded.summary.failures[0].message).toMatch(/first line is longer than/);
   });
 });
+
+describe('durations', () => {
+  test.each([
+    ['0.012', 0.012],
+    ['0.1', 0.1],
+    ['0.25', 0.25],
+    ['2', 2],
+    ['5.', 5],
+    ['0.0005', 0.001],
+    ['1e-3', 0.001],
+  ])('reads time-taken %s as %p seconds', async (raw, seconds) => {
+    const [row] = await rowsOf({
+      'a.gz': LEGACY_HEADER + legacyLine({ 'time-taken': raw }) + '\n',
+    });
+    expect(row.time_taken).toBeCloseTo(seconds, 6);
+  });
+
+  test.each(['abc', '.', '1.2.3', ' '])('rejects time-taken %p', async (raw) => {
+    const rows = await rowsOf({ 'a.gz': LEGACY_HEADER + legacyLine({ 'time-taken': raw }) + '\n' });
+    expect(rows).toHaveLength(0);
+    expect(rejectedOf()[0].reason).toMatch(/^invalid number in time-taken/);
+  });
+});

@@ -68,21 +68,24 @@ export class LogFileParser {
   }
 
   private pushW3c(line: string, lineNo: number): void {
-    // Cells are split on raw TAB before any decoding, so an encoded %09 stays inside its cell.
-    const cells = line.split('\t');
+    // Cells are found on raw TAB before any decoding, so an encoded %09 stays inside its cell.
     const expected = this.plan.length;
-    const trailingEmpty = cells.length === expected + 1 && cells[expected] === '';
-    if (cells.length !== expected && !trailingEmpty) {
-      return this.reject(
-        lineNo,
-        `expected ${expected} tab-separated cells, found ${cells.length}`,
-        line,
-      );
+    let cells = 1;
+    for (let tab = line.indexOf('\t'); tab !== -1; tab = line.indexOf('\t', tab + 1)) cells++;
+    const trailingEmpty = cells === expected + 1 && line.charCodeAt(line.length - 1) === 9;
+    if (cells !== expected && !trailingEmpty) {
+      return this.reject(lineNo, `expected ${expected} tab-separated cells, found ${cells}`, line);
     }
 
     try {
       this.record.begin();
-      for (let i = 0; i < expected; i++) this.record.write(this.plan[i], cells[i]);
+      let start = 0;
+      for (let i = 0; i < expected; i++) {
+        let end = line.indexOf('\t', start);
+        if (end === -1) end = line.length;
+        this.record.writeRange(this.plan[i], line, start, end);
+        start = end + 1;
+      }
       this.record.commit(lineNo);
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;

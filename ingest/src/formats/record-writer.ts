@@ -53,10 +53,12 @@ const EXTRAS = TEXT_INDEX.extras;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export class RecordWriter {
-  private date: string | null = null;
-  private time: string | null = null;
+  private dayStartMs: number | null = null;
+  private timeMs: number | null = null;
   private extras: Record<string, string> | null = null;
   private readonly dayStarts = new Map<string, number>();
+  private lastDate = '';
+  private lastDayStart = 0;
   // Consecutive records mostly repeat a column's value (GET, https, Hit, ...), and
   // comparing with the previous one is cheaper than hashing it into the map.
   private readonly lastRaw: string[] = new Array<string>(DIMENSION_WIDTH).fill('');
@@ -70,50 +72,71 @@ export class RecordWriter {
 
   begin(): void {
     this.batch.begin();
-    this.date = null;
-    this.time = null;
+    this.dayStartMs = null;
+    this.timeMs = null;
     this.extras = null;
   }
 
   /** Writes one field's raw text; throws InvalidValue when it cannot be typed. */
   write(plan: FieldPlan, raw: string): void {
+    this.writeRange(plan, raw, 0, raw.length);
+  }
+
+  /**
+   * Writes the field whose raw text is `line` from `start` to `end`. Numbers,
+   * times and repeated values are read in place, so most cells of a record never
+   * become strings of their own; that allocation was most of the parser's garbage.
+   */
+  writeRange(plan: FieldPlan, line: string, start: number, end: number): void {
     const spec = plan.spec;
+    const length = end - start;
+    const isNull = length === 0 || (length === 1 && line.charCodeAt(start) === 45);
     if (spec === undefined) {
-      if (raw !== '-' && raw !== '') (this.extras ??= {})[plan.name] = raw;
+      if (!isNull) (this.extras ??= {})[plan.name] = line.slice(start, end);
       return;
     }
-    if (raw === '-' || raw === '') return;
+    if (isNull) return;
 
     switch (spec.kind) {
       case 'dimension':
-        this.batch.setDimension(plan.slot, this.dimensionId(plan.slot, spec, raw));
+        this.batch.setDimension(plan.slot, this.dimensionId(plan.slot, spec, line, start, end));
         return;
       case 'integer':
-        this.batch.setNumber(plan.slot, parseInteger(raw, plan.name));
+        this.batch.setNumber(plan.slot, parseInteger(line, start, end, plan.name));
         return;
       case 'seconds':
-        this.batch.setNumber(plan.slot, parseMilliseconds(raw, plan.name));
+        this.batch.setNumber(plan.slot, parseMilliseconds(line, start, end, plan.name));
         return;
-      case 'text':
+      case 'text': {
+        const raw = line.slice(start, end);
         this.batch.setText(plan.slot, spec.decoding === 'once' ? percentDecode(raw) : raw);
         return;
+      }
       case 'date':
-        this.date = raw;
+        this.dayStartMs = this.dayStart(line, start, end);
         return;
       case 'time':
-        this.time = raw;
+        this.timeMs = parseTimeOfDay(line, start, end);
         return;
       case 'epoch-seconds':
-        this.setEpoch(Math.round(parseDecimal(raw, plan.name) * 1000));
+        this.setEpoch(Math.round(parseDecimal(line.slice(start, end), plan.name) * 1000));
         return;
       case 'epoch-ms':
-        this.setEpoch(parseInteger(raw, plan.name));
+        this.setEpoch(parseInteger(line, start, end, plan.name));
         return;
     }
   }
 
-  private dimensionId(slot: number, spec: FieldSpec, raw: string): number {
-    if (raw === this.lastRaw[slot]) return this.lastId[slot];
+  private dimensionId(
+    slot: number,
+    spec: FieldSpec,
+    line: string,
+    start: number,
+    end: number,
+  ): number {
+    const last = this.lastRaw[slot];
+    if (last.length === end - start && line.startsWith(last, start)) return this.lastId[slot];
+    const raw = line.slice(start, end);
     const id = this.interner.idOf(spec.table!, raw);
     this.lastRaw[slot] = raw;
     this.lastId[slot] = id;
@@ -122,8 +145,12 @@ export class RecordWriter {
 
   /** Completes the row: timestamp, dedupe key and extras; throws InvalidValue. */
   commit(lineNo: number): void {
-    if (this.date !== null && this.time !== null && Number.isNaN(this.batch.getNumber(TS))) {
-      this.batch.setNumber(TS, this.dayStart(this.date) + parseTimeOfDay(this.time));
+    if (
+      this.dayStartMs !== null &&
+      this.timeMs !== null &&
+      Number.isNaN(this.batch.getNumber(TS))
+    ) {
+      this.batch.setNumber(TS, this.dayStartMs + this.timeMs);
     }
     if (Number.isNaN(this.batch.getNumber(TS))) {
       throw new InvalidValue('no date and time, nor timestamp, in the record');
@@ -143,68 +170,94 @@ export class RecordWriter {
     if (Number.isNaN(current) || ms % 1000 !== 0) this.batch.setNumber(TS, ms);
   }
 
-  private dayStart(date: string): number {
-    let start = this.dayStarts.get(date);
-    if (start === undefined) {
+  private dayStart(line: string, start: number, end: number): number {
+    if (end - start === this.lastDate.length && line.startsWith(this.lastDate, start)) {
+      return this.lastDayStart;
+    }
+    const date = line.slice(start, end);
+    let dayStart = this.dayStarts.get(date);
+    if (dayStart === undefined) {
       const match = DATE_PATTERN.exec(date);
       if (!match) throw new InvalidValue(`invalid date '${date}', expected YYYY-MM-DD`);
-      start = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-      if (new Date(start).toISOString().slice(0, 10) !== date) {
+      dayStart = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+      if (new Date(dayStart).toISOString().slice(0, 10) !== date) {
         throw new InvalidValue(`invalid date '${date}'`);
       }
-      this.dayStarts.set(date, start);
+      this.dayStarts.set(date, dayStart);
     }
-    return start;
+    this.lastDate = date;
+    this.lastDayStart = dayStart;
+    return dayStart;
   }
 }
 
-function digit(value: string, index: number): number {
-  const d = value.charCodeAt(index) - 48;
+function digit(text: string, index: number): number {
+  const d = text.charCodeAt(index) - 48;
   return d >= 0 && d <= 9 ? d : NaN;
 }
 
-/** Parses HH:MM:SS into milliseconds since midnight. */
-function parseTimeOfDay(time: string): number {
-  const hours = digit(time, 0) * 10 + digit(time, 1);
-  const minutes = digit(time, 3) * 10 + digit(time, 4);
-  const seconds = digit(time, 6) * 10 + digit(time, 7);
+/** Parses HH:MM:SS at `line[start, end)` into milliseconds since midnight. */
+function parseTimeOfDay(line: string, start: number, end: number): number {
+  const hours = digit(line, start) * 10 + digit(line, start + 1);
+  const minutes = digit(line, start + 3) * 10 + digit(line, start + 4);
+  const seconds = digit(line, start + 6) * 10 + digit(line, start + 7);
   const valid =
-    time.length === 8 &&
-    time.charCodeAt(2) === 58 &&
-    time.charCodeAt(5) === 58 &&
+    end - start === 8 &&
+    line.charCodeAt(start + 2) === 58 &&
+    line.charCodeAt(start + 5) === 58 &&
     hours < 24 &&
     minutes < 60 &&
     seconds < 61;
-  if (!valid) throw new InvalidValue(`invalid time '${time}', expected HH:MM:SS`);
+  if (!valid) {
+    throw new InvalidValue(`invalid time '${line.slice(start, end)}', expected HH:MM:SS`);
+  }
   return ((hours * 60 + minutes) * 60 + seconds) * 1000;
 }
 
-/** Parses a non-negative decimal integer without allocating. */
-export function parseInteger(raw: string, field: string): number {
+/** Parses a decimal integer at `text[start, end)` without allocating; a leading `-` is allowed. */
+export function parseInteger(text: string, start: number, end: number, field: string): number {
+  const negative = text.charCodeAt(start) === 45;
+  const first = negative ? start + 1 : start;
+  if (first >= end || end - first > 15) throw invalidNumber(text.slice(start, end), field);
   let value = 0;
-  const length = raw.length;
-  if (length === 0 || length > 15) throw invalidNumber(raw, field);
-  for (let i = 0; i < length; i++) {
-    const d = raw.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) {
-      if (i === 0 && raw.charCodeAt(0) === 45 && length > 1)
-        return -parseInteger(raw.slice(1), field);
-      throw invalidNumber(raw, field);
-    }
+  for (let i = first; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw invalidNumber(text.slice(start, end), field);
     value = value * 10 + d;
   }
-  return value;
+  return negative ? -value : value;
 }
 
 function parseDecimal(raw: string, field: string): number {
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw invalidNumber(raw, field);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw invalidNumber(raw, field);
   return value;
 }
 
-/** Parses seconds such as `0.123` into integer milliseconds. */
-function parseMilliseconds(raw: string, field: string): number {
-  return Math.round(parseDecimal(raw, field) * 1000);
+/**
+ * Parses seconds such as `0.123` into integer milliseconds. The common form,
+ * digits with at most three decimals, is read in place; others go through Number.
+ */
+function parseMilliseconds(text: string, start: number, end: number, field: string): number {
+  let whole = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    whole = whole * 10 + d;
+  }
+  if (i === end && i > start) return whole * 1000;
+  if (text.charCodeAt(i) === 46 && i > start && end - i - 1 <= 3 && end - i - 1 > 0) {
+    let fraction = 0;
+    for (let j = i + 1; j < end; j++) {
+      const d = text.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) return Math.round(parseDecimal(text.slice(start, end), field) * 1000);
+      fraction = fraction * 10 + d;
+    }
+    const scale = end - i - 1 === 1 ? 100 : end - i - 1 === 2 ? 10 : 1;
+    return whole * 1000 + fraction * scale;
+  }
+  return Math.round(parseDecimal(text.slice(start, end), field) * 1000);
 }
 
 function invalidNumber(raw: string, field: string): InvalidValue {
