@@ -78,9 +78,12 @@ async function main(): Promise<void> {
       DATASETTE_SECRET: randomBytes(32).toString('hex'),
     },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => server.kill(signal));
-  }
+  // Ctrl+C reaches Datasette from the terminal already; a second SIGINT makes it
+  // print a traceback. Forward SIGINT only if Datasette is still up a second later.
+  process.on('SIGINT', () => {
+    setTimeout(() => server.exitCode === null && server.kill('SIGINT'), 1000).unref();
+  });
+  process.on('SIGTERM', () => server.kill('SIGTERM'));
   server.on('exit', (code) => process.exit(code ?? 0));
 
   const url = `http://${HOST}:${port}`;

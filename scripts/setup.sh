@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, skipping what is already there:
-# npm packages from the lockfile, a Python venv (.venv) from the pinned
-# requirements of Datasette and of the test servers, Debian's Chromium for
-# the browser tests and Debian's shellcheck for the k3s scripts.
+# npm packages from the lockfile and a Python venv (.venv) from the pinned
+# requirements of Datasette and of the test servers. With --for-tests it also
+# installs Debian's Chromium for the browser tests and Debian's shellcheck for
+# the k3s scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   echo "$wanted" > "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+for_tests=false
+[ "${1:-}" = "--for-tests" ] && for_tests=true
+
+if $for_tests && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "error: /usr/bin/chromium is missing; install it with: sudo apt-get install chromium" >&2
     exit 1
@@ -33,7 +37,7 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-if [ ! -x /usr/bin/shellcheck ]; then
+if $for_tests && [ ! -x /usr/bin/shellcheck ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "error: /usr/bin/shellcheck is missing; install it with: sudo apt-get install shellcheck" >&2
     exit 1

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --for-tests
 npm run -s build
 npx tsc -p tsconfig.json
 npx eslint .

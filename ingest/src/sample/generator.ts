@@ -16,6 +16,8 @@ export interface SampleOptions {
   readonly filesPerDay: number;
   readonly linesPerFile: number;
   readonly seed: number;
+  /** No record is later than this (ms since the epoch), as real logs are never ahead of the clock. @default Date.now() */
+  readonly now?: number;
   /** Two distributions write to the same prefix, as a shared log bucket does. */
   readonly distributions?: readonly string[];
 }
@@ -272,6 +274,7 @@ export function generateSample(options: SampleOptions): SampleSummary {
   const header = `#Version: 1.0\n#Fields: ${LEGACY_FIELDS.join(' ')}\n`;
   mkdirSync(options.out, { recursive: true });
 
+  const now = options.now ?? Date.now();
   let files = 0;
   let lines = 0;
   for (let d = 0; d < options.days; d++) {
@@ -281,19 +284,21 @@ export function generateSample(options: SampleOptions): SampleSummary {
     const progress = options.days > 1 ? d / (options.days - 1) : 1;
     for (let f = 0; f < options.filesPerDay; f++) {
       const hourMs = dayMs + Math.floor((f * 24) / options.filesPerDay) * 3_600_000;
+      if (hourMs > now) break;
       const distribution = distributions[f % distributions.length];
       const body: string[] = [];
       for (let i = 0; i < perFile; i++) {
         // Records are roughly, not strictly, in time order, as CloudFront writes them.
         const ts = hourMs + Math.floor(((i + make.int(-3, 3)) / perFile) * 3_599_000);
-        body.push(make.line(Math.max(hourMs, ts), distribution, progress));
+        const line = make.line(Math.max(hourMs, ts), distribution, progress);
+        if (ts <= now) body.push(line);
       }
       const stamp = new Date(hourMs).toISOString().slice(0, 13).replace('T', '-');
       const unique = (files * 2654435761 + options.seed).toString(16).slice(-8).padStart(8, '0');
       const name = `${distribution}.${stamp}.${unique}.gz`;
       writeFileSync(join(options.out, name), gzipSync(header + body.join('\n') + '\n'));
       files++;
-      lines += perFile;
+      lines += body.length;
     }
   }
 
