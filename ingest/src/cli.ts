@@ -4,7 +4,13 @@
 
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { DatabaseOpenError, S3SourceError, SourceError, UsageError } from './errors.js';
+import {
+  DatabaseOpenError,
+  IngestRunningError,
+  S3SourceError,
+  SourceError,
+  UsageError,
+} from './errors.js';
 import { ingest } from './ingest.js';
 import type { RunTotals } from './store/runs.js';
 import {
@@ -283,7 +289,11 @@ export async function main(args: string[]): Promise<number> {
 
 function report(error: unknown, verbose: boolean): number {
   const usage = error instanceof UsageError || error instanceof SourceError;
-  const known = usage || error instanceof DatabaseOpenError || error instanceof S3SourceError;
+  const known =
+    usage ||
+    error instanceof DatabaseOpenError ||
+    error instanceof S3SourceError ||
+    error instanceof IngestRunningError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);
   if (usage) process.stderr.write('Run with --help for usage.\n');

@@ -7,6 +7,9 @@ export class UsageError extends Error {}
 /** The database cannot be opened, created or upgraded. */
 export class DatabaseOpenError extends Error {}
 
+/** Another ingest is still running on the same database. */
+export class IngestRunningError extends Error {}
+
 /** A source (folder or bucket) cannot be read at all. */
 export class SourceError extends Error {}
 

@@ -10,7 +10,8 @@ import type { Db } from './store/database.js';
 import {
   emptyTotals,
   finishRun,
-  markInterruptedRuns,
+  heartbeat,
+  HEARTBEAT_MS,
   recordFailure,
   sourceState,
   startRun,
@@ -58,7 +59,6 @@ export interface IngestSummary extends RunTotals {
 
 export async function ingest(db: Db, options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  markInterruptedRuns(db);
   const runId = startRun(
     db,
     options.sources.map((source) => source.name),
@@ -70,6 +70,8 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
     createParser(options.useWorker ?? true),
   );
   const checkpointer = startCheckpointer(db);
+  const beat = setInterval(() => heartbeat(db, runId), HEARTBEAT_MS);
+  beat.unref();
 
   let fatal: Error | null = null;
   try {
@@ -79,6 +81,7 @@ export async function ingest(db: Db, options: IngestOptions): Promise<IngestSumm
     fatal = error as Error;
     run.abort();
   } finally {
+    clearInterval(beat);
     await run.parser.close();
     await checkpointer.stop();
   }

@@ -3,6 +3,7 @@
 // the schema's version bookkeeping.
 
 import { rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ingest } from '../src/ingest.js';
@@ -28,8 +29,8 @@ function run() {
   return ingest(db, { sources: [new LocalSource(join(folder, 'logs'))], useWorker: false });
 }
 
-function count(sql: string): number {
-  return db.prepare(sql).pluck().get() as number;
+function count(sql: string): number | string {
+  return db.prepare(sql).pluck().get() as number | string;
 }
 
 function lines(n: number, prefix: string, extra: Parameters<typeof legacyLine>[0] = {}): string {
@@ -71,8 +72,9 @@ test('reloads a file whose size changed without double counting', async () => {
   const second = await run();
   expect(second.filesLoaded).toBe(1);
   expect(second.rows).toBe(2);
-  expect(second.duplicates).toBe(3);
+  expect(second.duplicates).toBe(0);
   expect(count('SELECT count(*) FROM request_rows')).toBe(5);
+  expect(count("SELECT lines || '/' || rows || '/' || duplicates FROM log_files")).toBe('5/5/0');
 });
 
 test('loads files without request ids once per key', async () => {
@@ -256,4 +258,57 @@ test('keeps client last-seen days equal to a full recount', async () => {
     .all();
   expect(stored).toEqual(recount);
   expect(count('SELECT sum(clients) FROM daily_client_last_seen WHERE scope = -1')).toBe(3);
+});
+
+test('stores rejected lines once when a file is read again', async () => {
+  writeLogs({ 'a.gz': lines(2, 'again') + 'BROKEN LINE\n' }, folder);
+  await run();
+  writeLogs({ 'a.gz': lines(3, 'again') + 'BROKEN LINE\n' }, folder);
+  await run();
+  expect(count('SELECT count(*) FROM rejected_lines')).toBe(1);
+  expect(count("SELECT lines || '/' || rows || '/' || rejected FROM log_files")).toBe('4/3/1');
+});
+
+test('keeps requests without ids from files of the same name in two folders', async () => {
+  const header = '#Version: 1.0\n#Fields: date time cs(Host) cs-uri-stem sc-status\n';
+  writeLogs(
+    { 'a/d/E1.2026-11-07-00.log': header + '2026-11-07\t00:00:09\ta.example\t/a\t200\n' },
+    folder,
+  );
+  writeLogs(
+    { 'b/d/E1.2026-11-07-00.log': header + '2026-11-07\t00:00:09\tb.example\t/b\t404\n' },
+    folder,
+  );
+  const summary = await ingest(db, {
+    sources: [
+      new LocalSource(join(folder, 'logs', 'a')),
+      new LocalSource(join(folder, 'logs', 'b')),
+    ],
+    useWorker: false,
+  });
+  expect(summary.rows).toBe(2);
+  expect(summary.duplicates).toBe(0);
+});
+
+test('refuses to start while another run is going', async () => {
+  db.prepare(
+    `INSERT INTO ingest_runs (started_at, heartbeat_at, status, sources, pid, hostname)
+     VALUES (?, ?, 'running', '[]', ?, ?)`,
+  ).run(new Date().toISOString(), new Date().toISOString(), process.ppid, hostname());
+  writeLogs({ 'a.gz': lines(1, 'lock') }, folder);
+  await expect(run()).rejects.toThrow(/another ingest is running on .*wait for it to finish/);
+  expect(count('SELECT count(*) FROM request_rows')).toBe(0);
+});
+
+test('takes a run with a stale heartbeat on another host as interrupted', async () => {
+  const stale = new Date(Date.now() - 11 * 60_000).toISOString();
+  db.prepare(
+    `INSERT INTO ingest_runs (started_at, heartbeat_at, status, sources, pid, hostname)
+     VALUES (?, ?, 'running', '[]', 1, 'ingest-pod-1')`,
+  ).run(stale, stale);
+  writeLogs({ 'a.gz': lines(1, 'stale') }, folder);
+  expect((await run()).rows).toBe(1);
+  expect(count("SELECT status FROM ingest_runs WHERE hostname = 'ingest-pod-1'")).toBe(
+    'interrupted',
+  );
 });

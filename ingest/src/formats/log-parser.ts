@@ -86,7 +86,7 @@ export class LogFileParser {
         this.record.writeRange(this.plan[i], line, start, end);
         start = end + 1;
       }
-      this.record.commit(lineNo);
+      this.record.commit(lineNo, line);
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
       this.reject(lineNo, error.message, line);
@@ -111,7 +111,7 @@ export class LogFileParser {
         if (value === null || value === undefined) continue;
         this.record.write(this.jsonPlan(name), typeof value === 'string' ? value : String(value));
       }
-      this.record.commit(lineNo);
+      this.record.commit(lineNo, line);
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
       this.reject(lineNo, error.message, line);

@@ -143,8 +143,13 @@ export class RecordWriter {
     return id;
   }
 
-  /** Completes the row: timestamp, dedupe key and extras; throws InvalidValue. */
-  commit(lineNo: number): void {
+  /**
+   * Completes the row: timestamp, dedupe key and extras; throws InvalidValue.
+   * Without a request id, the key, line number and the line itself identify a
+   * record: the same file read again or copied elsewhere dedupes, while another
+   * file that happens to have the same name does not.
+   */
+  commit(lineNo: number, line: string): void {
     if (
       this.dayStartMs !== null &&
       this.timeMs !== null &&
@@ -157,7 +162,7 @@ export class RecordWriter {
     }
 
     const requestId = this.batch.getText(REQUEST_ID);
-    const identity = requestId ?? `${this.fileKey}\n${lineNo}`;
+    const identity = requestId ?? `${this.fileKey}\n${lineNo}\n${line}`;
     this.batch.setNumber(DEDUPE_KEY, hash53(identity));
     this.batch.setNumber(LINE_NO, lineNo);
     if (this.extras) this.batch.setText(EXTRAS, JSON.stringify(this.extras));

@@ -228,4 +228,7 @@ CREATE INDEX rejected_lines_by_file ON rejected_lines (file_id, line_no);`;
 export const MIGRATIONS: readonly string[] = [
   [lookupTables, bookkeeping, requestRows, requestsView, dailyRollups].join('\n'),
   CLIENT_LAST_SEEN,
+  // A running ingest updates heartbeat_at, so a run killed on another host can be
+  // recognised as interrupted once its heartbeat is stale.
+  'ALTER TABLE ingest_runs ADD COLUMN heartbeat_at TEXT;',
 ];

@@ -3,6 +3,7 @@
 
 import { hostname } from 'node:os';
 import type { SourceState } from '../sources/source.js';
+import { IngestRunningError } from '../errors.js';
 import type { Db } from './database.js';
 
 export interface RunTotals {
@@ -29,12 +30,26 @@ export function emptyTotals(): RunTotals {
   };
 }
 
-/** Marks runs of this host whose process is gone as interrupted (killed or crashed). */
+/** A running ingest refreshes its heartbeat this often. */
+export const HEARTBEAT_MS = 60_000;
+/** A running run whose heartbeat is older than this is taken as killed, on any host. */
+const STALE_MS = 10 * 60_000;
+
+/**
+ * Marks runs whose process is gone as interrupted: on this host when the pid no
+ * longer exists, on any host (another pod, say) when the heartbeat is stale.
+ */
 export function markInterruptedRuns(db: Db): number {
   const running = db
-    .prepare(`SELECT id, pid FROM ingest_runs WHERE status = 'running' AND hostname = ?`)
-    .all(hostname()) as { id: number; pid: number }[];
-  const gone = running.filter((run) => !isAlive(run.pid));
+    .prepare(
+      `SELECT id, pid, hostname, coalesce(heartbeat_at, started_at) AS heartbeat
+       FROM ingest_runs WHERE status = 'running'`,
+    )
+    .all() as { id: number; pid: number; hostname: string; heartbeat: string }[];
+  const staleBefore = Date.now() - STALE_MS;
+  const gone = running.filter((run) =>
+    run.hostname === hostname() ? !isAlive(run.pid) : Date.parse(run.heartbeat) < staleBefore,
+  );
   const mark = db.prepare(
     `UPDATE ingest_runs SET status = 'interrupted', message = 'the process stopped before the run finished' WHERE id = ?`,
   );
@@ -51,15 +66,42 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Records a new run, unless another run on this database is still going:
+ * two ingests at once would each load files the other is loading.
+ */
 export function startRun(db: Db, sources: string[]): number {
-  return Number(
-    db
-      .prepare(
-        `INSERT INTO ingest_runs (started_at, status, sources, pid, hostname) VALUES (?, 'running', ?, ?, ?)`,
-      )
-      .run(new Date().toISOString(), JSON.stringify(sources), process.pid, hostname())
-      .lastInsertRowid,
-  );
+  return db
+    .transaction(() => {
+      markInterruptedRuns(db);
+      const other = db
+        .prepare(`SELECT id, pid, hostname, started_at FROM ingest_runs WHERE status = 'running'`)
+        .get() as { id: number; pid: number; hostname: string; started_at: string } | undefined;
+      if (other) {
+        throw new IngestRunningError(
+          `another ingest is running on ${db.name} (run ${other.id}, pid ${other.pid} on ` +
+            `${other.hostname}, started ${other.started_at}); wait for it to finish. A run ` +
+            `killed on another host counts as interrupted ${STALE_MS / 60_000} minutes after its last heartbeat`,
+        );
+      }
+      return Number(
+        db
+          .prepare(
+            `INSERT INTO ingest_runs (started_at, heartbeat_at, status, sources, pid, hostname)
+             VALUES (?, ?, 'running', ?, ?, ?)`,
+          )
+          .run(now(), now(), JSON.stringify(sources), process.pid, hostname()).lastInsertRowid,
+      );
+    })
+    .immediate();
+}
+
+export function heartbeat(db: Db, runId: number): void {
+  db.prepare('UPDATE ingest_runs SET heartbeat_at = ? WHERE id = ?').run(now(), runId);
+}
+
+function now(): string {
+  return new Date().toISOString();
 }
 
 export function finishRun(

@@ -106,6 +106,8 @@ export class LogWriter {
   private fileId = 0;
   private counts: FileCounts = emptyCounts();
   private fileOpen = false;
+  /** Rows stored by earlier reads of the current file. */
+  private previousRows = 0;
   private groupStartedAt = 0;
   private groupRows = 0;
 
@@ -133,11 +135,16 @@ export class LogWriter {
     this.counts = emptyCounts();
     this.rollups.clear();
 
-    const existing = this.sql.findFile.get(object.source, object.key) as number | undefined;
+    const existing = this.sql.findFile.get(object.source, object.key) as
+      { id: number; rows: number } | undefined;
     if (existing !== undefined) {
-      this.fileId = existing;
+      // A file read again (it grew or changed): its rejected lines are stored anew.
+      this.fileId = existing.id;
+      this.previousRows = existing.rows;
+      this.sql.deleteRejected.run(existing.id);
       return;
     }
+    this.previousRows = 0;
     this.fileId = Number(
       this.sql.insertFile.run(
         object.source,
@@ -303,9 +310,13 @@ export class LogWriter {
     }
   }
 
-  /** Completes the file's log_files row and rollups and commits; returns its counts. */
+  /**
+   * Completes the file's log_files row and rollups; returns its counts. A file
+   * read again finds its own earlier rows as duplicates, which do not count.
+   */
   commitFile(object: LogObjectInfo, details: FileDetails, runId: number): FileCounts {
     const counts = this.counts;
+    counts.duplicates = Math.max(0, counts.duplicates - this.previousRows);
     this.rollups.flush(this.db);
     this.sql.completeFile.run(
       object.size,
@@ -368,14 +379,15 @@ function emptyCounts(): FileCounts {
 
 function prepareFileStatements(db: Db) {
   return {
-    findFile: db.prepare('SELECT id FROM log_files WHERE source = ? AND key = ?').pluck(),
+    findFile: db.prepare('SELECT id, rows FROM log_files WHERE source = ? AND key = ?'),
+    deleteRejected: db.prepare('DELETE FROM rejected_lines WHERE file_id = ?'),
     insertFile: db.prepare(
       `INSERT INTO log_files (source, key, size, etag, lines, rows, duplicates, rejected, loaded_at, run_id)
        VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, ?)`,
     ),
     completeFile: db.prepare(
       `UPDATE log_files SET size = ?, etag = ?, format = ?, fields = ?,
-         lines = lines + ?, rows = rows + ?, duplicates = duplicates + ?, rejected = rejected + ?,
+         lines = ?, rows = rows + ?, duplicates = ?, rejected = ?,
          loaded_at = ?, run_id = ?
        WHERE id = ?`,
     ),
