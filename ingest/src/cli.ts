@@ -2,6 +2,7 @@
 // library function per command and turns its errors into a message and an exit
 // code (0 done, 1 some file or the database failed, 2 usage error).
 
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import {
@@ -80,6 +81,9 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
   const databaseFiles = ['', '-wal', '-shm', '-journal'].map(
     (suffix) => resolve(flags.db) + suffix,
   );
+  if (flags.source.length === 0) {
+    throw new UsageError('--source has no value; pass a folder or s3://BUCKET/PREFIX');
+  }
   const sources = flags.source.map((spec) => sourceFor(spec, s3Options, databaseFiles));
   const db = openDatabase(flags.db);
 
@@ -161,14 +165,18 @@ function runSample(flags: {
   'lines-per-file': number;
   seed: number;
 }): number {
+  for (const name of ['days', 'files-per-day', 'lines-per-file'] as const) {
+    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
+      const shown = Number.isNaN(flags[name]) ? 'is not a number' : `${flags[name]}`;
+      throw new UsageError(`--${name} ${shown}: pass a whole number of at least 1`);
+    }
+  }
+  if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
+    throw new UsageError(`--out ${flags.out}: is a file; pass a folder to write the logs into`);
+  }
   const start = flags.start ?? defaultStart(flags.days);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(Date.parse(start))) {
     throw new UsageError(`--start ${start}: invalid date; use YYYY-MM-DD`);
-  }
-  for (const name of ['days', 'files-per-day', 'lines-per-file'] as const) {
-    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
-      throw new UsageError(`--${name} ${flags[name]}: must be a whole number of at least 1`);
-    }
   }
   const summary = generateSample({
     out: flags.out,

@@ -2,7 +2,7 @@
 // JSON logs, the sample generator's row count, and a rerun that adds nothing.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -200,4 +200,50 @@ test('ignores its own database inside the source folder', () => {
   const again = cli('ingest', '--source', 'logs', '--db', join('logs', 'a.db'));
   expect(again.code).toBe(0);
   expect(again.stderr).not.toContain('not a CloudFront standard log');
+});
+
+test('follows symbolic links in the source folder', () => {
+  mkdirSync(join(folder, 'real'));
+  mkdirSync(join(folder, 'logs'));
+  writeFileSync(join(folder, 'real', 'a.gz'), gzipSync(LEGACY_HEADER + legacyLine() + '\n'));
+  symlinkSync(join(folder, 'real'), join(folder, 'logs', 'linked'));
+  symlinkSync(join(folder, 'logs'), join(folder, 'logs', 'loop'));
+  const result = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(result.code).toBe(0);
+  expect(count('a.db', 'SELECT count(*) FROM request_rows')).toBe(1);
+});
+
+test('refuses a database of another program without changing it', () => {
+  mkdirSync(join(folder, 'logs'));
+  const other = new Database(join(folder, 'other.db'));
+  other.exec('CREATE TABLE log_files (x)');
+  other.close();
+  const result = cli('ingest', '--source', 'logs', '--db', 'other.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('is a SQLite database of another program');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  const journal = new Database(join(folder, 'other.db'));
+  expect(journal.pragma('journal_mode', { simple: true })).toBe('delete');
+  journal.close();
+});
+
+test('names a truncated gzip file and what to do', () => {
+  mkdirSync(join(folder, 'logs'));
+  const whole = gzipSync(LEGACY_HEADER + legacyLine() + '\n');
+  writeFileSync(join(folder, 'logs', 'cut.gz'), whole.subarray(0, whole.length - 10));
+  const result = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('cut.gz: truncated gzip data (unexpected end of file)');
+  expect(result.stderr).toContain('copy or download it again');
+});
+
+test('exits 2 for an empty --source or a --out that is a file', () => {
+  const empty = cli('ingest', '--source', '--db', 'q.db');
+  expect(empty.code).toBe(2);
+  expect(empty.stderr).toContain('--source has no value');
+  writeFileSync(join(folder, 'afile'), '');
+  expect(cli('sample', '--out', 'afile', '--days', '1').code).toBe(2);
+  const days = cli('sample', '--out', 'x', '--days', 'abc');
+  expect(days.code).toBe(2);
+  expect(days.stderr).toContain('--days is not a number');
 });

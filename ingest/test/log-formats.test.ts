@@ -290,3 +290,23 @@ describe('durations', () => {
     expect(rejectedOf()[0].reason).toMatch(/^invalid number in time-taken/);
   });
 });
+
+describe('odd input', () => {
+  test('ignores a byte order mark at the start', async () => {
+    const rows = await rowsOf({ 'bom.log': '\uFEFF' + LEGACY_HEADER + legacyLine() + '\n' });
+    expect(rows).toHaveLength(1);
+  });
+
+  test('rejects negative sizes', async () => {
+    const rows = await rowsOf({ 'a.gz': LEGACY_HEADER + legacyLine({ 'sc-bytes': '-1' }) + '\n' });
+    expect(rows).toHaveLength(0);
+    expect(rejectedOf()[0].reason).toBe("invalid number in sc-bytes: '-1'");
+  });
+
+  test('rejects JSON values that are objects', async () => {
+    const record = { 'timestamp(ms)': '1769864709000', 'cs-uri-stem': { nested: 1 } };
+    const rows = await rowsOf({ 'v2.json': JSON.stringify(record) + '\n' });
+    expect(rows).toHaveLength(0);
+    expect(rejectedOf()[0].reason).toBe('cs-uri-stem is not a string or number');
+  });
+});

@@ -36,6 +36,7 @@ export class LogFileParser {
   /** Parses one line without its line end; `lineNo` counts from 1. */
   pushLine(line: string, lineNo: number): void {
     if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.length === 0) return;
 
     if (this.format === null) this.format = detectFormat(line);
@@ -109,6 +110,7 @@ export class LogFileParser {
       this.record.begin();
       for (const [name, value] of Object.entries(object)) {
         if (value === null || value === undefined) continue;
+        if (typeof value === 'object') throw new InvalidValue(`${name} is not a string or number`);
         this.record.write(this.jsonPlan(name), typeof value === 'string' ? value : String(value));
       }
       this.record.commit(lineNo, line);

@@ -219,18 +219,19 @@ function parseTimeOfDay(line: string, start: number, end: number): number {
   return ((hours * 60 + minutes) * 60 + seconds) * 1000;
 }
 
-/** Parses a decimal integer at `text[start, end)` without allocating; a leading `-` is allowed. */
+/**
+ * Parses a non-negative decimal integer at `text[start, end)` without
+ * allocating; no integer field of CloudFront's logs can be negative.
+ */
 export function parseInteger(text: string, start: number, end: number, field: string): number {
-  const negative = text.charCodeAt(start) === 45;
-  const first = negative ? start + 1 : start;
-  if (first >= end || end - first > 15) throw invalidNumber(text.slice(start, end), field);
+  if (start >= end || end - start > 15) throw invalidNumber(text.slice(start, end), field);
   let value = 0;
-  for (let i = first; i < end; i++) {
+  for (let i = start; i < end; i++) {
     const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) throw invalidNumber(text.slice(start, end), field);
     value = value * 10 + d;
   }
-  return negative ? -value : value;
+  return value;
 }
 
 function parseDecimal(raw: string, field: string): number {

@@ -119,7 +119,11 @@ async function* decompressed(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buff
   const source = Readable.from(rest);
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);
-  for await (const chunk of gunzip) yield chunk as Buffer;
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    throw explainGzipError(error);
+  }
 }
 
 function countBytes(chunks: AsyncIterable<Buffer>) {
@@ -131,4 +135,19 @@ function countBytes(chunks: AsyncIterable<Buffer>) {
     }
   }
   return { chunks: counting(), total: () => total };
+}
+
+/** Says what a zlib error means for a log file and what to do about it. */
+function explainGzipError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as { message?: unknown }).message;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return error;
+  if (code === 'Z_BUF_ERROR') {
+    return new Error(
+      `truncated gzip data (${message}); the file is incomplete: copy or download it again`,
+    );
+  }
+  return new Error(
+    `invalid gzip data (${message}); the file is corrupt: copy or download it again`,
+  );
 }

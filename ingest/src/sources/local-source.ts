@@ -3,7 +3,7 @@
 // point are recognised by name.
 
 import { createReadStream, statSync, type Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { SourceError } from '../errors.js';
 import { parseLogKey } from './cloudfront-keys.js';
@@ -46,13 +46,20 @@ export class LocalSource implements LogSource {
    */
   async files(): Promise<string[]> {
     const found: string[] = [];
+    // Symbolic links are followed; each real folder is read once, so a link loop ends.
+    const seenFolders = new Set<string>();
     const walk = async (folder: string): Promise<void> => {
+      const real = await realpath(folder);
+      if (seenFolders.has(real)) return;
+      seenFolders.add(real);
+
       const entries: Dirent[] = await readdir(folder, { withFileTypes: true });
       for (const entry of entries) {
         if (entry.name.startsWith('.')) continue;
         const path = join(folder, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile() && !this.skip.includes(path)) found.push(path);
+        const kind = entry.isSymbolicLink() ? await linkTarget(path) : entry;
+        if (kind?.isDirectory()) await walk(path);
+        else if (kind?.isFile() && !this.skip.includes(path)) found.push(path);
       }
     };
     await walk(this.root);
@@ -81,4 +88,13 @@ function byLogHour(a: string, b: string): number {
   const hourB = parseLogKey(basename(b))?.hour ?? '';
   if (hourA !== hourB) return hourA < hourB ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What a symbolic link points to, or null for a broken link. */
+async function linkTarget(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
 }

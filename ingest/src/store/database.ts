@@ -3,7 +3,7 @@
 // pending migrations.
 
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseOpenError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -28,6 +28,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // better-sqlite3 enforces foreign keys by default; checking ~20 lookups per
     // inserted row would cost more than the insert. The writer keeps them valid.
     db.pragma('foreign_keys = OFF');
+    assertOwnDatabase(db, full);
     if (!options.readonly) configure(db);
     migrate(db, options.readonly ?? false);
   } catch (error) {
@@ -36,7 +37,25 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** Refuses a SQLite file of another program before changing anything in it. */
+function assertOwnDatabase(db: Db, full: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db
+    .prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .get();
+  if (version === 0 && (tables as number) > 0) {
+    throw new DatabaseOpenError(
+      `${full} is a SQLite database of another program (it has tables but no cdn-analytics ` +
+        'schema version); pass --db with a new file name or a database cdn-analytics created',
+    );
+  }
+}
+
 function checkPath(full: string, readonly: boolean): void {
+  if (existsSync(full) && statSync(full).isDirectory()) {
+    throw new DatabaseOpenError(`${full} is a folder; pass --db with a database file name`);
+  }
   if (existsSync(full)) {
     if (!readonly) assertWritable(full, `${full} is read-only`);
     return;
@@ -100,6 +119,11 @@ function explainOpenError(full: string, error: unknown): Error {
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new DatabaseOpenError(
       `${full} is not a SQLite database; pass --db with a new file name or a database cdn-analytics created`,
+    );
+  }
+  if (code === 'SQLITE_BUSY') {
+    return new DatabaseOpenError(
+      `${full} stayed locked by another process for 10 s; retry once it has finished writing`,
     );
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
