@@ -1,6 +1,7 @@
-// Log files in a local folder, found recursively and read in key order. The key
-// is the path relative to the folder, so the same files under another mount
-// point are recognised by name.
+// Log files in a local folder, found recursively and read in the order of
+// their hour. The source name is the folder's absolute path and the key the
+// path below it, so a folder that moves is read again; its requests are then
+// recognised as duplicates and stored once.
 
 import { createReadStream, statSync, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
