@@ -88,7 +88,8 @@ function byLogHour(a: string, b: string): number {
   const hourA = parseLogKey(basename(a))?.hour ?? '';
   const hourB = parseLogKey(basename(b))?.hour ?? '';
   if (hourA !== hourB) return hourA < hourB ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 /** What a symbolic link points to, or null for a broken link. */
