@@ -114,8 +114,9 @@ async function* decompressed(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buff
     yield* rest;
     return;
   }
-  // Large output chunks mean fewer line-splitting passes and carry copies.
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // Larger output chunks mean fewer line-splitting passes and carry copies, but each
+  // stream holds one, and a run may open thousands of small files.
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   const source = Readable.from(rest);
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);

@@ -11,6 +11,7 @@ import { parseLogKey } from './cloudfront-keys.js';
 import type { LogObject, LogSource, SourceState } from './source.js';
 
 const READ_CHUNK = 256 * 1024;
+const MIN_READ_CHUNK = 16 * 1024;
 
 export class LocalSource implements LogSource {
   readonly name: string;
@@ -29,12 +30,16 @@ export class LocalSource implements LogSource {
   async *list(_state: SourceState): AsyncGenerator<LogObject> {
     for (const path of await this.files()) {
       const key = relative(this.root, path).split(sep).join('/');
+      const size = statSync(path).size;
+      // A read buffer no larger than the file: thousands of small logs would
+      // otherwise each hold a 256 KiB buffer until the collector runs.
+      const highWaterMark = Math.max(MIN_READ_CHUNK, Math.min(READ_CHUNK, size));
       yield {
         source: this.name,
         key,
-        size: statSync(path).size,
+        size,
         etag: null,
-        open: () => createReadStream(path, { highWaterMark: READ_CHUNK }),
+        open: () => createReadStream(path, { highWaterMark }),
       };
     }
   }
