@@ -81,6 +81,9 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
   const databaseFiles = ['', '-wal', '-shm', '-journal'].map(
     (suffix) => resolve(flags.db) + suffix,
   );
+  if (Number.isNaN(flags.concurrency)) {
+    throw new UsageError('--concurrency is not a number; pass a whole number from 1 to 64');
+  }
   if (flags.source.length === 0) {
     throw new UsageError('--source has no value; pass a folder or s3://BUCKET/PREFIX');
   }
