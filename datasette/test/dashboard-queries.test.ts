@@ -119,6 +119,7 @@ describe('dashboard_clients', () => {
     sqlite.exec(`VACUUM INTO '${upgraded}'`);
     const old = new Database(upgraded);
     old.exec(`DROP TABLE client_last_seen; DROP TABLE daily_client_last_seen;
+      ALTER TABLE ingest_runs DROP COLUMN heartbeat_at;
       PRAGMA user_version = 1;`);
     old.close();
 
