@@ -13,4 +13,8 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 # The test helpers use the AWS SDK directly; its notice that releases after
 # January 2027 need Node 22 is listed under Limitations in the README.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-NODE_OPTIONS=--experimental-vm-modules npx jest "$@"
+status=0
+NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile=build/jest-results.json "$@" || status=$?
+
+node scripts/test-summary.js build/jest-results.json || true
+exit "$status"
