@@ -10,6 +10,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomGenerator } from '../../src/sample/generator.js';
 
 export type Fault = 'drop' | 'error500' | 'slowDown503' | 'truncate';
 
@@ -48,7 +49,7 @@ const CUT_DELAY_MS = 250;
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
-  const random = seeded(options.seed ?? 1);
+  const random = randomGenerator(options.seed ?? 1);
   const faults = options.faults ?? ALL_FAULTS;
   const counts = { requests: 0, canned: 0, drop: 0, error500: 0, slowDown503: 0, truncate: 0 };
   const requests: string[] = [];
@@ -138,17 +139,6 @@ function cutShort(upstream: IncomingMessage, res: ServerResponse, length: number
   upstream.on('end', () => {
     if (sent < limit) drop();
   });
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function close(server: Server): Promise<void> {
