@@ -127,7 +127,7 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
   }
 }
 
-/** One line for a person at a terminal; scripts get the JSON event instead. */
+/** Describes a run in one line for a person at a terminal; scripts get the JSON event instead. */
 function describeRun(totals: RunTotals, ms: number): string {
   const seconds = ms / 1000;
   const rate = Math.round(totals.lines / Math.max(seconds, 0.001));
@@ -193,7 +193,7 @@ function runSample(flags: {
   return EXIT_OK;
 }
 
-/** The sample ends today by default, so "this year" views have data. */
+/** Returns the first day that makes the sample end today, so "this year" views have data. */
 function defaultStart(days: number): string {
   const today = Date.UTC(
     new Date().getUTCFullYear(),

@@ -9,7 +9,8 @@ import type { IngestEvents } from './ingest.js';
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 export function createLogger(verbosity: Verbosity): Logger {
-  const level = verbosity === 'quiet' ? 'error' : verbosity === 'verbose' ? 'debug' : 'info';
+  const levels = { quiet: 'error', normal: 'info', verbose: 'debug' } as const;
+  const level = levels[verbosity];
   return pino(
     { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination({ dest: 2, sync: true }),
@@ -40,7 +41,7 @@ export function loggingEvents(logger: Logger): IngestEvents {
   };
 }
 
-/** A terminal progress bar over files, with lines per second and an ETA. */
+/** Draws a terminal progress bar over files, with lines per second and an ETA. */
 export function progressEvents(
   totalFiles: number | null,
   inner: IngestEvents,

@@ -78,36 +78,9 @@ test('sample then ingest stores the row count the generator reports', () => {
 });
 
 test('sample is deterministic for a seed', () => {
-  cli(
-    'sample',
-    '--out',
-    'one',
-    '--days',
-    '1',
-    '--files-per-day',
-    '2',
-    '--lines-per-file',
-    '10',
-    '--seed',
-    '5',
-    '--start',
-    '2026-03-01',
-  );
-  cli(
-    'sample',
-    '--out',
-    'two',
-    '--days',
-    '1',
-    '--files-per-day',
-    '2',
-    '--lines-per-file',
-    '10',
-    '--seed',
-    '5',
-    '--start',
-    '2026-03-01',
-  );
+  const options = ['--days', '1', '--files-per-day', '2', '--lines-per-file', '10', '--seed', '5'];
+  for (const out of ['one', 'two'])
+    cli('sample', '--out', out, ...options, '--start', '2026-03-01');
   const listing = (dir: string) =>
     spawnSync('sh', ['-c', `cd ${dir} && ls && zcat *.gz | sha256sum`], {
       cwd: folder,

@@ -36,7 +36,7 @@ export interface RejectedLine {
 }
 
 /**
- * What the parser hands the writer: NaN is a NULL number, -1 a NULL lookup id.
+ * The parser's output for the writer: NaN is a NULL number, -1 a NULL lookup id.
  * Text values are packed into one string with their lengths (-1 for NULL), which
  * crosses threads far faster than an array of thousands of small strings.
  */

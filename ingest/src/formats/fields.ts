@@ -3,7 +3,7 @@
 // and how its text is typed and decoded. Fields not listed here are kept in the
 // `extras` JSON column.
 
-/** How a field's text becomes a stored value. */
+/** The conversion from a field's text to its stored value. */
 export type FieldKind =
   | 'date' // YYYY-MM-DD, combined with `time` into the timestamp
   | 'time' // HH:MM:SS
@@ -27,7 +27,7 @@ export const DIMENSION_TABLES = [
 ] as const;
 export type DimensionTable = (typeof DIMENSION_TABLES)[number];
 
-/** How percent-encoding is undone: not at all, once, or twice for double-encoded values. */
+/** The number of percent-decoding passes: none, once, or twice for double-encoded values. */
 export type Decoding = 'none' | 'once' | 'twice';
 
 /** The decoding each lookup table's values get; one table always decodes one way. */

@@ -1,5 +1,5 @@
-// Parses the lines of one CloudFront log file into batch rows. The format is
-// told by the first line: `#` directives start a W3C (tab-separated) standard
+// Parses the lines of one CloudFront log file into batch rows. The first line
+// decides the format: `#` directives start a W3C (tab-separated) standard
 // log, `{` a v2 JSON-lines log. Within a W3C file each `#Fields:` line sets the
 // column order from there on, so files from every era of the format load.
 

@@ -84,8 +84,8 @@ export class RecordWriter {
 
   /**
    * Writes the field whose raw text is `line` from `start` to `end`. Numbers,
-   * times and repeated values are read in place, so most cells of a record never
-   * become strings of their own; that allocation was most of the parser's garbage.
+   * times and repeated values are read in place, so most cells never become
+   * strings of their own, because that allocation was most of the parser's garbage.
    */
   writeRange(plan: FieldPlan, line: string, start: number, end: number): void {
     const spec = plan.spec;
@@ -260,8 +260,8 @@ function parseMilliseconds(text: string, start: number, end: number, field: stri
       if (d < 0 || d > 9) return Math.round(parseDecimal(text.slice(start, end), field) * 1000);
       fraction = fraction * 10 + d;
     }
-    const scale = end - i - 1 === 1 ? 100 : end - i - 1 === 2 ? 10 : 1;
-    return whole * 1000 + fraction * scale;
+    const decimals = end - i - 1;
+    return whole * 1000 + fraction * 10 ** (3 - decimals);
   }
   return Math.round(parseDecimal(text.slice(start, end), field) * 1000);
 }

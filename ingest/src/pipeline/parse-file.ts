@@ -115,7 +115,7 @@ async function* decompressed(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buff
     return;
   }
   // Larger output chunks mean fewer line-splitting passes and carry copies, but each
-  // stream holds one, and a run may open thousands of small files.
+  // stream keeps one, and a run may open thousands of small files.
   const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   const source = Readable.from(rest);
   source.on('error', (error) => gunzip.destroy(error));

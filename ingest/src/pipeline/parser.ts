@@ -208,7 +208,7 @@ export class WorkerParser implements Parser {
 
 /**
  * Any failure inside the parser is about the file's bytes (read, gunzip, format);
- * the sink's own failures are told apart before this is called. Errors may come
+ * the caller separates the sink's own failures before this is called. Errors may come
  * from another realm (worker, test VM), so no `instanceof Error` check.
  */
 function asParseError(error: unknown): FileParseError {
@@ -218,7 +218,7 @@ function asParseError(error: unknown): FileParseError {
   return new FileParseError(typeof message === 'string' ? message : String(error), false);
 }
 
-/** The worker built beside this module, if there is one. */
+/** Returns the worker file built beside this module, or null when there is none. */
 export function builtWorkerFile(): string | null {
   const file = fileURLToPath(new URL('./parse-worker.js', import.meta.url));
   return existsSync(file) ? file : null;

@@ -167,7 +167,7 @@ class LineMaker {
     return `${net}.${this.int(1, 254)}`;
   }
 
-  /** One record; `progress` (0 to 1) is how far into the sample its day is. */
+  /** Returns one record; `progress` (0 to 1) is how far into the sample its day is. */
   line(tsMs: number, distribution: string, progress: number): string {
     const date = new Date(tsMs).toISOString();
     const bot = this.chance(0.12);
@@ -191,7 +191,10 @@ class LineMaker {
     const rangeStart = ranged ? this.int(0, size / 2) : -1;
     const rangeEnd = ranged ? rangeStart + this.int(1000, size / 2) : -1;
     const statusOut = ranged ? 206 : status;
-    const bytes = status === 304 ? 250 : ranged ? rangeEnd - rangeStart + 400 : size + 400;
+    // Bytes sent include about 400 bytes of headers; a 304 sends headers only.
+    let bytes = size + 400;
+    if (ranged) bytes = rangeEnd - rangeStart + 400;
+    if (status === 304) bytes = 250;
     const result =
       statusOut >= 500
         ? 'Error'

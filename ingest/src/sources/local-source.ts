@@ -1,7 +1,7 @@
 // Log files in a local folder, found recursively and read in the order of
 // their hour. The source name is the folder's absolute path and the key the
-// path below it, so a folder that moves is read again; its requests are then
-// recognised as duplicates and stored once.
+// path below it. A folder that moves is therefore read again, and its requests
+// count as duplicates and are stored once.
 
 import { createReadStream, statSync, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -45,7 +45,7 @@ export class LocalSource implements LogSource {
   }
 
   /**
-   * Every regular file below the root except hidden ones. CloudFront logs come in
+   * Lists every regular file below the root except hidden ones. CloudFront logs come in
    * the order of their hour, across distributions, so rows arrive roughly in time
    * order: lexical order would load one distribution's year and then insert the
    * next one's rows between them, splitting pages all over the table.
@@ -97,7 +97,7 @@ function byLogHour(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** What a symbolic link points to, or null for a broken link. */
+/** Returns what a symbolic link points to, or null for a broken link. */
 async function linkTarget(path: string) {
   try {
     return await stat(path);

@@ -1,4 +1,4 @@
-// What every source of log objects provides: a listing of objects, each with
+// The contract of every source of log objects: a listing of objects, each with
 // its identity (source, key, size, ETag) and a way to read its bytes.
 
 import type { LogObjectInfo } from '../store/writer.js';
@@ -8,7 +8,7 @@ export interface LogObject extends LogObjectInfo {
   open(): AsyncIterable<Buffer>;
 }
 
-/** What a source may ask of the database to list less: the loaded state of its keys. */
+/** The loaded state of a source's keys, which a source may use to list less. */
 export interface SourceState {
   /** The greatest key already loaded from this source, or null. */
   newestKey(): string | null;

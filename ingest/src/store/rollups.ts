@@ -22,9 +22,10 @@ interface DayHostGroup {
 const DAY_MS = 86_400_000;
 /** Applies the addresses collected since the last commit; call right before COMMIT. */
 export function applyPendingLastSeen(db: Db): void {
-  rollupStatements(db);
+  db.exec(PENDING_LAST_SEEN);
   db.exec(APPLY_PENDING_LAST_SEEN);
 }
+
 const HOST_SPAN = 1_000_000;
 
 function bump(map: Map<number, Counts>, key: number, width: number): Counts {
@@ -153,7 +154,7 @@ function rollupStatements(db: Db) {
   return statements;
 }
 
-/** An upsert that reads its rows from a JSON array of arrays in column order. */
+/** Prepares an upsert that reads its rows from a JSON array of arrays in column order. */
 function bulkUpsert(db: Db, table: string, keys: string[], counters: string[], update?: string) {
   const columns = [...keys, ...counters];
   const values = columns.map((_, i) => `value ->> ${i}`).join(', ');

@@ -146,7 +146,7 @@ export function recordFailure(
   ).run(runId, source, key, message, new Date().toISOString());
 }
 
-/** The loaded state of one source, read from log_files. */
+/** Reads the loaded state of one source from log_files. */
 export function sourceState(db: Db, source: string): SourceState {
   const loaded = db.prepare('SELECT size, etag FROM log_files WHERE source = ? AND key = ?');
   const newestInRange = db

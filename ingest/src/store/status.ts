@@ -1,4 +1,4 @@
-// What has been loaded, read back for `cdn-analytics status`: per source the
+// The loaded state, read back for `cdn-analytics status`: per source the
 // files, bytes, rows, newest request time and last run, and the latest runs.
 
 import type { Db } from './database.js';

@@ -83,7 +83,7 @@ interface InsertLayout {
   readonly params: unknown[];
 }
 
-/** The lookup id of a row's dimension slot, or 0 when the value is absent. */
+/** Returns the lookup id of a row's dimension slot, or 0 when the value is absent. */
 function databaseId(dimensions: Int32Array, d: number, ids: number[][], slot: number): number {
   const local = dimensions[d + slot];
   return local < 0 ? 0 : ids[slot][local];
@@ -97,8 +97,8 @@ function anyRow(rows: number, has: (row: number) => boolean): boolean {
 export class LogWriter {
   private readonly dimensions: DimensionMap;
   private readonly rollups = new DailyRollups();
-  // Prepared once: a statement prepared per file holds native memory that V8's
-  // collector does not see, so over thousands of files it piles up.
+  // Prepared once, because a statement prepared per file keeps native memory that
+  // V8's collector does not see, so over thousands of files it piles up.
   private readonly sql: ReturnType<typeof prepareFileStatements>;
   private readonly layouts = new Map<string, InsertLayout>();
   /** Whether each labels id is a cache hit result type, by id. */
