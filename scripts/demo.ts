@@ -56,7 +56,7 @@ async function waitForHealth(url: string): Promise<void> {
     }
     await new Promise((wake) => setTimeout(wake, 200));
   }
-  throw new Error(`Datasette did not answer ${url}/healthz within ${HEALTH_TIMEOUT_MS} ms`);
+  throw new Error(`Datasette did not respond at ${url}/healthz within ${HEALTH_TIMEOUT_MS} ms`);
 }
 
 async function main(): Promise<void> {
