@@ -182,7 +182,7 @@ test('totals through the newest day match SQL', async () => {
     )
     .get('2026-03-05') as { requests: number; clients: number };
 
-  // No end: today, after the newest loaded day, so clients come from the last-seen rollup.
+  // No end: the range runs to today, after the newest loaded day.
   const [row] = (await query('totals', { start: '2026-03-05' })) as {
     requests: number;
     clients: number;

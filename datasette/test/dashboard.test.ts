@@ -377,7 +377,7 @@ test('timed-out query explains the time limit', async () => {
   }
 });
 
-test('database before migration 2 says to ingest', async () => {
+test('database before migration 4 says to ingest', async () => {
   // The body Datasette 0.65.5 sends for dashboard_clients on a database that
   // no ingest has upgraded yet, recorded from this server (query text left out).
   const missingTable = {
@@ -387,7 +387,7 @@ test('database before migration 2 says to ingest', async () => {
     rows: [],
     truncated: false,
     columns: [],
-    error: 'no such table: daily_client_last_seen',
+    error: 'no such table: daily_client_returns',
     private: true,
   };
   await page.route('**/dashboard_clients.json*', (route) =>
@@ -401,7 +401,7 @@ test('database before migration 2 says to ingest', async () => {
     await openDashboard();
     const totals = await page.textContent('#totals');
 
-    expect(totals).toContain('no such table: daily_client_last_seen');
+    expect(totals).toContain('no such table: daily_client_returns');
     expect(totals).toContain('The next ingest run upgrades it');
   } finally {
     await page.unroute('**/dashboard_clients.json*');

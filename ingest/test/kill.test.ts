@@ -62,6 +62,10 @@ function fingerprint(path: string) {
       uriStats: value("SELECT sum(requests) || '/' || sum(bytes) FROM daily_uri_stats"),
       statusStats: value('SELECT sum(requests) FROM daily_status_stats'),
       clientStats: value("SELECT sum(requests) || '/' || count(*) FROM daily_client_stats"),
+      clientReturns: value(
+        `SELECT group_concat(scope || previous_day || day || ':' || clients, ',')
+         FROM (SELECT * FROM daily_client_returns ORDER BY scope, day, previous_day)`,
+      ),
       uris: value('SELECT count(*) FROM uris'),
     };
   } finally {

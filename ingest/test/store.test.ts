@@ -223,7 +223,83 @@ test('maps many new and known lookup values in one batch', async () => {
   expect(mismatched).toBe(0);
 });
 
-test('keeps client last-seen days equal to a full recount', async () => {
+/** Recomputes the client-return rows from daily_client_stats as migration 4 builds them. */
+function recountClientReturns() {
+  return db
+    .prepare(
+      `WITH days AS (
+         SELECT host_id AS scope, request_ip_id, day FROM daily_client_stats
+         UNION ALL
+         SELECT DISTINCT -1, request_ip_id, day FROM daily_client_stats),
+       returns AS (
+         SELECT scope, day, coalesce(
+           lag(day) OVER (PARTITION BY scope, request_ip_id ORDER BY day), '') AS previous_day
+         FROM days)
+       SELECT scope, day, previous_day, count(*) AS clients FROM returns
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    )
+    .all();
+}
+
+test('counts distinct clients for late logs', async () => {
+  // A fixed pseudo-random walk: 40 addresses visit 3 hosts over 20 days, and the
+  // days are loaded in shuffled order, some in one run, some in the next.
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const day = (d: number) => `2026-01-${String(d + 1).padStart(2, '0')}`;
+  const hosts = ['a.example', 'b.example', 'c.example'];
+  const byDay = new Map<number, string[]>();
+  for (let i = 0; i < 400; i++) {
+    const d = next(20);
+    const line = legacyLine({
+      'x-edge-request-id': `r${i}==`,
+      date: day(d),
+      'c-ip': `192.0.2.${next(40)}`,
+      'x-host-header': hosts[next(3)],
+    });
+    byDay.set(d, [...(byDay.get(d) ?? []), line]);
+  }
+  const order = [...byDay.keys()].sort(() => next(3) - 1);
+  for (const [i, d] of order.entries()) {
+    writeLogs({ [`${day(d)}.gz`]: LEGACY_HEADER + byDay.get(d)!.join('\n') + '\n' }, folder);
+    if (i % 3 === 2) await run();
+  }
+  await run();
+
+  expect(db.prepare('SELECT * FROM daily_client_returns ORDER BY 1, 2, 3').all()).toEqual(
+    recountClientReturns(),
+  );
+  const fast = db.prepare(
+    `SELECT coalesce(sum(clients), 0) FROM daily_client_returns
+     WHERE scope = ? AND day BETWEEN ? AND ? AND previous_day < ?`,
+  );
+  const exact = db.prepare(
+    `SELECT count(DISTINCT request_ip_id) FROM daily_client_stats
+     WHERE (? = -1 OR host_id = ?) AND day BETWEEN ? AND ?`,
+  );
+  const hostIds = db.prepare('SELECT id FROM hosts').pluck().all() as number[];
+  let ranges = 0;
+  for (const scope of [-1, ...hostIds]) {
+    for (let first = 0; first < 20; first++) {
+      for (let last = first; last < 20; last++) {
+        const [start, end] = [day(first), day(last)];
+        expect([scope, start, end, fast.pluck().get(scope, start, end, start)]).toEqual([
+          scope,
+          start,
+          end,
+          exact.pluck().get(scope, scope, start, end),
+        ]);
+        ranges++;
+      }
+    }
+  }
+  expect(ranges).toBe((hostIds.length + 1) * 210);
+});
+
+test('keeps client returns equal to a recount', async () => {
   const visit = (id: string, date: string, ip: string, host: string) =>
     legacyLine({ 'x-edge-request-id': id, date, 'c-ip': ip, 'x-host-header': host });
   const first = [
@@ -238,26 +314,18 @@ test('keeps client last-seen days equal to a full recount', async () => {
     visit('v5==', '2026-01-02', '192.0.2.1', 'a.example'),
     visit('v6==', '2026-01-05', '192.0.2.2', 'b.example'),
     visit('v7==', '2026-01-04', '192.0.2.3', 'b.example'),
+    // Seen on 01-03 already through a.example: no new day for every host.
+    visit('v8==', '2026-01-03', '192.0.2.1', 'b.example'),
   ];
   writeLogs({ 'b.gz': LEGACY_HEADER + late.join('\n') + '\n' }, folder);
   await run();
 
-  const stored = db
-    .prepare(
-      'SELECT scope, day, clients FROM daily_client_last_seen WHERE clients <> 0 ORDER BY 1, 2',
-    )
-    .all();
-  const recount = db
-    .prepare(
-      `WITH last AS (
-         SELECT host_id AS scope, request_ip_id, max(day) AS day FROM daily_client_stats GROUP BY 1, 2
-         UNION ALL
-         SELECT -1, request_ip_id, max(day) FROM daily_client_stats GROUP BY 2)
-       SELECT scope, day, count(*) AS clients FROM last GROUP BY 1, 2 ORDER BY 1, 2`,
-    )
-    .all();
-  expect(stored).toEqual(recount);
-  expect(count('SELECT sum(clients) FROM daily_client_last_seen WHERE scope = -1')).toBe(3);
+  expect(db.prepare('SELECT * FROM daily_client_returns ORDER BY 1, 2, 3').all()).toEqual(
+    recountClientReturns(),
+  );
+  expect(
+    count("SELECT sum(clients) FROM daily_client_returns WHERE scope = -1 AND previous_day = ''"),
+  ).toBe(3);
 });
 
 test('stores rejected lines once when a file is read again', async () => {

@@ -4,6 +4,7 @@
 
 import { DIMENSION_TABLES } from '../formats/fields.js';
 import { CLIENT_LAST_SEEN } from './client-last-seen.js';
+import { CLIENT_RETURNS } from './client-returns.js';
 
 /** Dimension columns of `request_rows`: the fact column, the lookup table, the view column. */
 export const ROW_DIMENSIONS = [
@@ -231,4 +232,5 @@ export const MIGRATIONS: readonly string[] = [
   // A running ingest updates heartbeat_at, so a run killed on another host can be
   // recognised as interrupted once its heartbeat is stale.
   'ALTER TABLE ingest_runs ADD COLUMN heartbeat_at TEXT;',
+  CLIENT_RETURNS,
 ];

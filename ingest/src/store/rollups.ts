@@ -2,7 +2,11 @@
 // added to the daily_* tables in the same transaction, so the rollups always
 // count exactly the rows stored.
 
-import { APPLY_PENDING_LAST_SEEN, PENDING_LAST_SEEN } from './client-last-seen.js';
+import {
+  APPLY_PENDING_CLIENT_DAYS,
+  COLLECT_NEW_CLIENT_DAYS,
+  PENDING_CLIENT_DAYS,
+} from './client-returns.js';
 import type { Db } from './database.js';
 
 type Counts = number[];
@@ -20,10 +24,10 @@ interface DayHostGroup {
 }
 
 const DAY_MS = 86_400_000;
-/** Applies the addresses collected since the last commit; call right before COMMIT. */
-export function applyPendingLastSeen(db: Db): void {
-  db.exec(PENDING_LAST_SEEN);
-  db.exec(APPLY_PENDING_LAST_SEEN);
+/** Applies the client days collected since the last commit. Call it right before COMMIT. */
+export function applyPendingClientDays(db: Db): void {
+  db.exec(PENDING_CLIENT_DAYS);
+  db.exec(APPLY_PENDING_CLIENT_DAYS);
 }
 
 const HOST_SPAN = 1_000_000;
@@ -109,14 +113,13 @@ export class DailyRollups {
    */
   flush(db: Db): void {
     const statements = rollupStatements(db);
-    const rows: Record<keyof typeof statements, unknown[][]> = {
+    const rows: Record<Exclude<keyof typeof statements, 'newClientDays'>, unknown[][]> = {
       uri: [],
       status: [],
       result: [],
       location: [],
       referrer: [],
       client: [],
-      lastSeen: [],
     };
     for (const group of this.groups.values()) {
       const day = new Date(group.day * DAY_MS).toISOString().slice(0, 10);
@@ -126,12 +129,11 @@ export class DailyRollups {
       for (const [id, c] of group.results) rows.result.push([day, host, id, c[0], c[1]]);
       for (const [id, c] of group.locations) rows.location.push([day, host, id, c[0], c[1]]);
       for (const [id, c] of group.referrers) rows.referrer.push([day, host, id, c[0]]);
-      for (const [id, c] of group.clients) {
-        rows.client.push([day, host, id, c[0]]);
-        rows.lastSeen.push([host, id, day]);
-      }
+      for (const [id, c] of group.clients) rows.client.push([day, host, id, c[0]]);
     }
-    for (const name of Object.keys(rows) as (keyof typeof statements)[]) {
+    // The new client days are found before the upsert adds them.
+    if (rows.client.length > 0) statements.newClientDays.run(JSON.stringify(rows.client));
+    for (const name of Object.keys(rows) as (keyof typeof rows)[]) {
       if (rows[name].length > 0) statements[name].run(JSON.stringify(rows[name]));
     }
     this.clear();
@@ -155,10 +157,10 @@ function rollupStatements(db: Db) {
 }
 
 /** Prepares an upsert that reads its rows from a JSON array of arrays in column order. */
-function bulkUpsert(db: Db, table: string, keys: string[], counters: string[], update?: string) {
+function bulkUpsert(db: Db, table: string, keys: string[], counters: string[]) {
   const columns = [...keys, ...counters];
   const values = columns.map((_, i) => `value ->> ${i}`).join(', ');
-  const updates = update ?? counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
+  const updates = counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
   // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
   return db.prepare(
     `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values} FROM json_each(?) WHERE true
@@ -167,7 +169,7 @@ function bulkUpsert(db: Db, table: string, keys: string[], counters: string[], u
 }
 
 function prepareRollups(db: Db) {
-  db.exec(PENDING_LAST_SEEN);
+  db.exec(PENDING_CLIENT_DAYS);
   const daily = (table: string, key: string, counters: string[]) =>
     bulkUpsert(db, table, ['day', 'host_id', key], counters);
   return {
@@ -177,12 +179,6 @@ function prepareRollups(db: Db) {
     location: daily('daily_location_stats', 'location_id', ['requests', 'bytes']),
     referrer: daily('daily_referrer_stats', 'referrer_id', ['requests']),
     client: daily('daily_client_stats', 'request_ip_id', ['requests']),
-    lastSeen: bulkUpsert(
-      db,
-      'temp.pending_last_seen',
-      ['scope', 'request_ip_id'],
-      ['day'],
-      'day = max(day, excluded.day)',
-    ),
+    newClientDays: db.prepare(COLLECT_NEW_CLIENT_DAYS),
   };
 }

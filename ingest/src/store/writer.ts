@@ -22,7 +22,7 @@ import {
 import type { Db } from './database.js';
 import { DimensionMap } from './dimensions.js';
 import { ROW_DIMENSIONS } from './migrations.js';
-import { DailyRollups, applyPendingLastSeen, type RollupRow } from './rollups.js';
+import { DailyRollups, applyPendingClientDays, type RollupRow } from './rollups.js';
 
 /** Identity of a log object: where it came from and its version. */
 export interface LogObjectInfo {
@@ -360,7 +360,7 @@ export class LogWriter {
   /** Commits the files completed so far; call at the end of a run. */
   commit(): void {
     if (!this.db.inTransaction) return;
-    applyPendingLastSeen(this.db);
+    applyPendingClientDays(this.db);
     this.db.exec('COMMIT');
   }
 
