@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { ingest } from '../src/ingest.js';
 import { LocalSource } from '../src/sources/local-source.js';
 import { openDatabase, type Db } from '../src/store/database.js';
+import { CLIENT_LAST_SEEN } from '../src/store/client-last-seen.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { LEGACY_HEADER, legacyLine, tempFolder, writeLogs } from './helpers/logs.js';
 
@@ -326,6 +327,43 @@ test('keeps client returns equal to a recount', async () => {
   expect(
     count("SELECT sum(clients) FROM daily_client_returns WHERE scope = -1 AND previous_day = ''"),
   ).toBe(3);
+});
+
+test('counts no client for requests without an address', async () => {
+  const visit = (id: string, ip: string) =>
+    legacyLine({ 'x-edge-request-id': id, date: '2026-01-02', 'c-ip': ip });
+  const text = [visit('n1==', '-'), visit('n2==', '192.0.2.9'), visit('n3==', '-')];
+  writeLogs({ 'a.gz': LEGACY_HEADER + text.join('\n') + '\n' }, folder);
+
+  await run();
+
+  expect(count('SELECT count(DISTINCT request_ip) FROM requests')).toBe(1);
+  expect(count('SELECT sum(clients) FROM daily_client_returns WHERE scope = -1')).toBe(1);
+});
+
+test('upgrades a database that kept last-seen days by trigger', async () => {
+  writeLogs({ 'a.gz': lines(3, 'old') }, folder);
+  await run();
+  // The schema of early builds of migration 2: its tables and a trigger on the client rollup.
+  db.exec(`DROP TABLE daily_client_returns; DROP INDEX daily_client_stats_by_client;
+    ${CLIENT_LAST_SEEN}
+    CREATE TRIGGER daily_client_stats_last_seen AFTER INSERT ON daily_client_stats
+    BEGIN
+      INSERT INTO daily_client_last_seen (day, scope, clients) VALUES (NEW.day, -1, 1)
+      ON CONFLICT (scope, day) DO UPDATE SET clients = clients + 1;
+    END;
+    PRAGMA user_version = 3;`);
+  db.close();
+  db = openDatabase(join(folder, 'test.db'));
+  writeLogs({ 'b.gz': lines(2, 'new', { 'c-ip': '192.0.2.77' }) }, folder);
+
+  const summary = await run();
+
+  expect(summary.rows).toBe(2);
+  expect(count("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).toBe(0);
+  expect(count('SELECT sum(clients) FROM daily_client_returns WHERE scope = -1')).toBe(
+    count('SELECT count(DISTINCT request_ip) FROM requests'),
+  );
 });
 
 test('stores rejected lines once when a file is read again', async () => {

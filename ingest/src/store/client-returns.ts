@@ -8,13 +8,13 @@ INSERT INTO daily_client_returns (scope, day, previous_day, clients)
   SELECT host_id, day, previous_day, count(*) FROM (
     SELECT host_id, day,
       coalesce(lag(day) OVER (PARTITION BY host_id, request_ip_id ORDER BY day), '') AS previous_day
-    FROM daily_client_stats)
+    FROM daily_client_stats WHERE request_ip_id <> 0)
   GROUP BY host_id, day, previous_day;
 INSERT INTO daily_client_returns (scope, day, previous_day, clients)
   SELECT -1, day, previous_day, count(*) FROM (
     SELECT day,
       coalesce(lag(day) OVER (PARTITION BY request_ip_id ORDER BY day), '') AS previous_day
-    FROM (SELECT DISTINCT request_ip_id, day FROM daily_client_stats))
+    FROM (SELECT DISTINCT request_ip_id, day FROM daily_client_stats WHERE request_ip_id <> 0))
   GROUP BY day, previous_day;`;
 
 /**
@@ -28,11 +28,16 @@ INSERT INTO daily_client_returns (scope, day, previous_day, clients)
  *   distinct clients in [start, end] =
  *     sum(clients) WHERE day BETWEEN start AND end AND previous_day < start
  *
- * The index on daily_client_stats lets the writer find a client's days around a
- * new one. Migration 2's last-seen tables counted only ranges that end on the
- * newest day, so this migration drops them.
+ * Requests without an address (request_ip_id 0) count as no client, as
+ * count(DISTINCT request_ip) leaves out NULL. The index on daily_client_stats
+ * lets the writer find a client's days around a new one.
+ *
+ * Migration 2's last-seen tables counted only ranges that end on the newest day,
+ * so this migration drops them, with the trigger that early builds of migration
+ * 2 kept them by.
  */
 export const CLIENT_RETURNS = `
+DROP TRIGGER IF EXISTS daily_client_stats_last_seen;
 CREATE INDEX daily_client_stats_by_client ON daily_client_stats (request_ip_id, day);
 CREATE TABLE daily_client_returns (
   scope INTEGER NOT NULL, day TEXT NOT NULL, previous_day TEXT NOT NULL,
@@ -68,7 +73,7 @@ CREATE TEMP TABLE IF NOT EXISTS client_return_changes (
 export const COLLECT_NEW_CLIENT_DAYS = `
 INSERT OR IGNORE INTO temp.pending_client_days (scope, request_ip_id, day)
   SELECT value ->> 1, value ->> 2, value ->> 0 FROM json_each(?)
-  WHERE NOT EXISTS (
+  WHERE value ->> 2 <> 0 AND NOT EXISTS (
     SELECT 1 FROM daily_client_stats c
     WHERE c.day = value ->> 0 AND c.host_id = value ->> 1 AND c.request_ip_id = value ->> 2)`;
 
