@@ -133,7 +133,8 @@ function checkClients(sqlite: Database.Database, sql: string, start: string, end
   const fast = sqlite.prepare(sql).pluck().get({ start, end, host: '' });
   const exact = sqlite
     .prepare(
-      'SELECT count(DISTINCT request_ip_id) FROM daily_client_stats WHERE day BETWEEN ? AND ?',
+      `SELECT count(DISTINCT request_ip_id) FROM daily_client_stats
+       WHERE day BETWEEN ? AND ? AND request_ip_id <> 0`,
     )
     .pluck()
     .get(start, end);
