@@ -21,10 +21,16 @@ import {
   wantsProgressBar,
   type Verbosity,
 } from './log.js';
-import { generateSample } from './sample/generator.js';
+import { checkWholeNumberFlags } from './number-flags.js';
+import { generateSample, MAX_SEED } from './sample/generator.js';
 import { LocalSource } from './sources/local-source.js';
 import { sourceFor } from './sources/index.js';
-import { DEFAULT_CONCURRENCY, parseLookback, type S3SourceOptions } from './sources/s3-source.js';
+import {
+  DEFAULT_CONCURRENCY,
+  MAX_CONCURRENCY,
+  parseLookback,
+  type S3SourceOptions,
+} from './sources/s3-source.js';
 import { openDatabase } from './store/database.js';
 import { formatStatus, readStatus } from './store/status.js';
 
@@ -81,9 +87,6 @@ async function runIngest(flags: CommonFlags & S3Flags & { source: string[] }): P
   const databaseFiles = ['', '-wal', '-shm', '-journal'].map(
     (suffix) => resolve(flags.db) + suffix,
   );
-  if (Number.isNaN(flags.concurrency)) {
-    throw new UsageError('--concurrency is not a number; pass a whole number from 1 to 64');
-  }
   if (flags.source.length === 0) {
     throw new UsageError('--source has no value; pass a folder or s3://BUCKET/PREFIX');
   }
@@ -168,12 +171,6 @@ function runSample(flags: {
   'lines-per-file': number;
   seed: number;
 }): number {
-  for (const name of ['days', 'files-per-day', 'lines-per-file'] as const) {
-    if (!Number.isInteger(flags[name]) || flags[name] < 1) {
-      const shown = Number.isNaN(flags[name]) ? 'is not a number' : `${flags[name]}`;
-      throw new UsageError(`--${name} ${shown}: pass a whole number of at least 1`);
-    }
-  }
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
     throw new UsageError(`--out ${flags.out}: is a file; pass a folder to write the logs into`);
   }
@@ -243,7 +240,8 @@ export function buildParser(args: string[]) {
             type: 'number',
             default: DEFAULT_CONCURRENCY,
             describe: 'S3: objects downloaded at once ahead of the parser',
-          }),
+          })
+          .check(checkWholeNumberFlags(args, { concurrency: { min: 1, max: MAX_CONCURRENCY } })),
     )
     .command('status', 'Print what has been loaded per source and the latest runs', (y) =>
       commonFlags(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
@@ -270,7 +268,15 @@ export function buildParser(args: string[]) {
           type: 'number',
           default: 1,
           describe: 'Random seed; the same seed gives the same files',
-        }),
+        })
+        .check(
+          checkWholeNumberFlags(args, {
+            days: { min: 1 },
+            'files-per-day': { min: 1 },
+            'lines-per-file': { min: 1 },
+            seed: { min: 0, max: MAX_SEED },
+          }),
+        ),
     )
     .demandCommand(1, 'pass a command: ingest, status or sample')
     .strict()

@@ -2,7 +2,7 @@
 // JSON logs, the sample generator's row count, and a rerun that adds nothing.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -218,5 +218,79 @@ test('exits 2 for an empty --source or a --out that is a file', () => {
   expect(cli('sample', '--out', 'afile', '--days', '1').code).toBe(2);
   const days = cli('sample', '--out', 'x', '--days', 'abc');
   expect(days.code).toBe(2);
-  expect(days.stderr).toContain('--days is not a number');
+  expect(days.stderr).toContain('--days abc: expected a whole number of at least 1');
+});
+
+// The arguments each command needs besides the flag under test.
+const REQUIRED_ARGS: Record<string, string[]> = {
+  ingest: ['--source', '.', '--db', 'a.db'],
+  status: ['--db', 'a.db'],
+  sample: ['--out', 'out'],
+};
+
+// Each numeric flag of each command: what it accepts, and a whole number above that range.
+const NUMBER_FLAGS: Record<string, Record<string, { expected: string; tooLarge: string }>> = {
+  ingest: { '--concurrency': { expected: 'a whole number from 1 to 64', tooLarge: '65' } },
+  status: {},
+  sample: {
+    '--days': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
+    '--files-per-day': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
+    '--lines-per-file': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
+    '--seed': { expected: 'a whole number from 0 to 4294967295', tooLarge: '4294967296' },
+  },
+};
+
+test('help lists only numeric flags the tests cover', () => {
+  for (const command of Object.keys(NUMBER_FLAGS)) {
+    const help = cli(command, '--help').stdout;
+    const numeric = [...help.matchAll(/^\s+(--[\w-]+)\s[^[]*\[number\]/gm)].map((m) => m[1]);
+    expect({ command, flags: numeric.sort() }).toEqual({
+      command,
+      flags: Object.keys(NUMBER_FLAGS[command]).sort(),
+    });
+  }
+});
+
+test.each(
+  Object.entries(NUMBER_FLAGS).flatMap(([command, flags]) =>
+    Object.entries(flags).flatMap(([flag, { expected, tooLarge }]) =>
+      ['abc', '7x', '2.5', '-1', tooLarge].map((value) => [command, flag, value, expected]),
+    ),
+  ),
+)('%s %s %s exits 2 naming flag and value', (command, flag, value, expected) => {
+  const result = cli(command, ...REQUIRED_ARGS[command], flag, value);
+  expect(result.code).toBe(2);
+  expect(result.stderr.split('\n')[0]).toBe(`error: ${flag} ${value}: expected ${expected}`);
+  expect(result.stderr).not.toContain('NaN');
+  expect(existsSync(join(folder, 'a.db'))).toBe(false);
+  expect(existsSync(join(folder, 'out'))).toBe(false);
+});
+
+test('numeric flag without a value exits 2', () => {
+  const days = cli('sample', '--out', 'out', '--days', '--seed', '3');
+  expect(days.code).toBe(2);
+  expect(days.stderr.split('\n')[0]).toBe(
+    'error: --days is missing its value: expected a whole number of at least 1',
+  );
+  const concurrency = cli('ingest', '--source', '.', '--concurrency=');
+  expect(concurrency.code).toBe(2);
+  expect(concurrency.stderr.split('\n')[0]).toBe(
+    'error: --concurrency is missing its value: expected a whole number from 1 to 64',
+  );
+});
+
+test('numeric flag given twice exits 2', () => {
+  const result = cli('sample', '--out', 'out', '--days', '1', '--days', '2');
+  expect(result.code).toBe(2);
+  expect(result.stderr.split('\n')[0]).toBe(
+    'error: --days 1 2: expected a single whole number of at least 1',
+  );
+});
+
+test('camel-case numeric flag names the given value', () => {
+  const result = cli('sample', '--out', 'out', '--filesPerDay', 'lots');
+  expect(result.code).toBe(2);
+  expect(result.stderr.split('\n')[0]).toBe(
+    'error: --files-per-day lots: expected a whole number of at least 1',
+  );
 });

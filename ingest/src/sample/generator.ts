@@ -32,6 +32,8 @@ export interface SampleSummary {
 }
 
 const DAY_MS = 86_400_000;
+/** The largest seed; randomGenerator keeps the low 32 bits, so larger seeds would repeat. */
+export const MAX_SEED = 0xffff_ffff;
 
 /** Small, fast, seedable PRNG (mulberry32); not for anything security related. */
 export function randomGenerator(seed: number): () => number {

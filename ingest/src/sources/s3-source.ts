@@ -34,6 +34,7 @@ export interface S3SourceOptions {
 
 export const DEFAULT_LOOKBACK_MS = 48 * 3_600_000;
 export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
 /** Objects larger than this stream when the parser reaches them instead of being read ahead. */
 export const MAX_READ_AHEAD_OBJECT = 16 * 1024 * 1024;
 /** Bytes read ahead of the parser at most, besides one object. */
@@ -64,8 +65,14 @@ export class S3Source implements LogSource {
     this.name = `s3://${this.bucket}/${this.prefix}`;
     this.lookbackMs = options.lookbackMs === undefined ? DEFAULT_LOOKBACK_MS : options.lookbackMs;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 64) {
-      throw new UsageError(`--concurrency ${this.concurrency}: use a whole number from 1 to 64`);
+    if (
+      !Number.isInteger(this.concurrency) ||
+      this.concurrency < 1 ||
+      this.concurrency > MAX_CONCURRENCY
+    ) {
+      throw new UsageError(
+        `--concurrency ${this.concurrency}: use a whole number from 1 to ${MAX_CONCURRENCY}`,
+      );
     }
     if (options.endpointUrl !== undefined) checkEndpoint(options.endpointUrl);
   }

@@ -1,0 +1,51 @@
+// Checks the numeric flags of a command before it runs. yargs turns a value
+// that is not a number into NaN and drops the text, so the check reads the
+// text again from the arguments to show the user what they typed.
+
+import { Parser } from 'yargs/helpers';
+import { UsageError } from './errors.js';
+
+/** The whole numbers a flag accepts. */
+export interface WholeNumberRange {
+  readonly min: number;
+  /** @default Number.MAX_SAFE_INTEGER */
+  readonly max?: number;
+}
+
+/**
+ * Returns a yargs `check` that throws a UsageError naming the flag, its value
+ * and the accepted range when a flag in `ranges` was given anything else.
+ */
+export function checkWholeNumberFlags(args: string[], ranges: Record<string, WholeNumberRange>) {
+  return (argv: Record<string, unknown>): true => {
+    const typedText = Parser(args, { string: Object.keys(ranges) });
+    for (const [flag, range] of Object.entries(ranges)) {
+      const text = typedText[flag] ?? typedText[camelCase(flag)];
+      if (text !== undefined) checkWholeNumber(flag, text, argv[flag], range);
+    }
+    return true;
+  };
+}
+
+function checkWholeNumber(flag: string, text: unknown, value: unknown, range: WholeNumberRange) {
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const accepted =
+    range.max === undefined
+      ? `whole number of at least ${range.min}`
+      : `whole number from ${range.min} to ${range.max}`;
+
+  if (Array.isArray(text)) {
+    throw new UsageError(`--${flag} ${text.join(' ')}: expected a single ${accepted}`);
+  }
+  if (text === '') {
+    throw new UsageError(`--${flag} is missing its value: expected a ${accepted}`);
+  }
+  const number = typeof value === 'number' ? value : NaN;
+  if (!Number.isSafeInteger(number) || number < range.min || number > max) {
+    throw new UsageError(`--${flag} ${String(text)}: expected a ${accepted}`);
+  }
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
