@@ -210,6 +210,19 @@ test('names a truncated gzip file and what to do', () => {
   expect(result.stderr).toContain('copy or download it again');
 });
 
+test('names a file with a field named twice', () => {
+  mkdirSync(join(folder, 'logs'));
+  const repeated =
+    '#Version: 1.0\n#Fields: date time sc-status sc-status\n2026-01-31\t13:05:09\t200\t404\n';
+  writeFileSync(join(folder, 'logs', 'dup.gz'), gzipSync(repeated));
+  writeFileSync(join(folder, 'logs', 'ok.gz'), gzipSync(LEGACY_HEADER + legacyLine() + '\n'));
+  const result = cli('ingest', '--source', 'logs', '--db', 'a.db');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/^error: file:\S+ dup\.gz: .*names sc-status twice/m);
+  expect(count('a.db', 'SELECT count(*) FROM request_rows')).toBe(1);
+  expect(count('a.db', "SELECT count(*) FROM file_failures WHERE key = 'dup.gz'")).toBe(1);
+});
+
 test('exits 2 for an empty --source or a --out that is a file', () => {
   const empty = cli('ingest', '--source', '--db', 'q.db');
   expect(empty.code).toBe(2);

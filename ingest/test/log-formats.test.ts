@@ -234,6 +234,41 @@ describe('files that are not standard logs', () => {
     expect(loaded.summary.rows).toBe(1);
   });
 
+  test('fails a file with a field named twice', async () => {
+    const repeated =
+      '#Version: 1.0\n#Fields: date time cs-uri-stem sc-status cs-uri-stem x-edge-request-id\n' +
+      '2026-01-31\t13:05:09\t/first\t200\t/second\tr1==\n';
+    loaded = await loadLogs({ 'dup.gz': repeated, 'ok.gz': LEGACY_HEADER + legacyLine() + '\n' });
+    expect(loaded.summary.filesFailed).toBe(1);
+    expect(loaded.summary.failures[0].key).toBe('dup.gz');
+    expect(loaded.summary.failures[0].message).toBe(
+      'not a CloudFront standard log: the #Fields header on line 2 names cs-uri-stem twice, ' +
+        'which CloudFront never writes. Check that --source holds only CloudFront access logs',
+    );
+    const failures = loaded.db.prepare('SELECT key, message FROM file_failures').all() as Row[];
+    expect(failures.map((f) => f.key)).toEqual(['dup.gz']);
+    expect(failures[0].message).toBe(loaded.summary.failures[0].message);
+    const files = loaded.db.prepare('SELECT key FROM log_files').pluck().all();
+    expect(files).toEqual(['ok.gz']);
+    expect(loaded.summary.rows).toBe(1);
+  });
+
+  test('keeps no row when a later header repeats a field', async () => {
+    const text =
+      LEGACY_HEADER +
+      legacyLine({ 'cs-uri-stem': '/before' }) +
+      '\n#Fields: date time cs(Host) sc-status cs(Host)\n' +
+      '2026-02-01\t14:00:00\ta.example\t404\tb.example\n';
+    loaded = await loadLogs({ 'late.gz': text, 'ok.gz': LEGACY_HEADER + legacyLine() + '\n' });
+    expect(loaded.summary.filesFailed).toBe(1);
+    expect(loaded.summary.failures[0].key).toBe('late.gz');
+    expect(loaded.summary.failures[0].message).toContain('on line 4 names cs(Host) twice');
+    const uris = loaded.db.prepare('SELECT uri FROM requests').pluck().all();
+    expect(uris).toEqual(['/lib/app.js']);
+    const files = loaded.db.prepare('SELECT key FROM log_files').pluck().all();
+    expect(files).toEqual(['ok.gz']);
+  });
+
   test('loads a header-only file with no rows and skips an empty one', async () => {
     loaded = await loadLogs({ 'header.gz': LEGACY_HEADER, 'empty.gz': Buffer.alloc(0) });
     const files = loaded.db.prepare('SELECT key, rows FROM log_files ORDER BY key').all();

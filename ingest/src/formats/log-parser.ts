@@ -42,7 +42,7 @@ export class LogFileParser {
     if (this.format === null) this.format = detectFormat(line);
     if (this.format === 'json') return this.pushJson(line, lineNo);
 
-    if (line.charCodeAt(0) === 35) return this.pushDirective(line);
+    if (line.charCodeAt(0) === 35) return this.pushDirective(line, lineNo);
     this.lines++;
     if (this.fields === null) {
       return this.reject(lineNo, 'record before any #Fields: header line', line);
@@ -61,9 +61,11 @@ export class LogFileParser {
     this.reject(lineNo, `line longer than ${maxBytes} bytes`, start);
   }
 
-  private pushDirective(line: string): void {
+  private pushDirective(line: string, lineNo: number): void {
     if (!line.startsWith('#Fields:')) return;
-    this.fields = line.slice('#Fields:'.length).trim().split(/\s+/);
+    const fields = line.slice('#Fields:'.length).trim().split(/\s+/);
+    checkDistinctFields(fields, lineNo);
+    this.fields = fields;
     this.plan = planFields(this.fields);
     for (const field of this.plan) if (!field.spec) this.unknownFields.add(field.name);
   }
@@ -135,6 +137,17 @@ export class LogFileParser {
     const kept = raw.length > MAX_RAW_KEPT ? raw.slice(0, MAX_RAW_KEPT) : raw;
     this.batch.reject({ lineNo, reason, raw: kept });
   }
+}
+
+/** Throws when a header names a field twice, because the second column would replace the first. */
+function checkDistinctFields(fields: string[], lineNo: number): void {
+  const duplicate = fields.find((field, index) => fields.indexOf(field) !== index);
+  if (duplicate === undefined) return;
+
+  throw new UnsupportedFormatError(
+    `not a CloudFront standard log: the #Fields header on line ${lineNo} names ${duplicate} ` +
+      'twice, which CloudFront never writes. Check that --source holds only CloudFront access logs',
+  );
 }
 
 function detectFormat(line: string): LogFormat {
