@@ -24,13 +24,19 @@ export function message(
   return paragraph;
 }
 
+/** Builds the login form's address with `next`, so the login returns to this view. */
+function loginReturningHere(): string {
+  const next = new URLSearchParams({ next: window.location.pathname + window.location.search });
+  return `${LOGIN_PATH}?${next}`;
+}
+
 /** Explains an error from loading the page or one of its panels. */
 export function errorMessage(error: Error): HTMLElement {
   if (error instanceof LoginRequiredError) {
     return message(
       'warning',
       'Your login has expired or you are logged out, so Datasette sent no data.',
-      { href: LOGIN_PATH, text: 'Log in again, then reopen this page.' },
+      { href: loginReturningHere(), text: 'Log in again to return to this page.' },
     );
   }
   if (error instanceof QueryTimeoutError) {

@@ -95,6 +95,17 @@ async function logIn(target: Page): Promise<void> {
   ]);
 }
 
+/** Fills in the login form on `target` and waits for the page that the form leads to. */
+async function submitLogin(target: Page, password: string): Promise<void> {
+  await target.fill('input[name=username]', 'admin');
+  await target.fill('input[name=password]', password);
+  await Promise.all([
+    target.waitForEvent('framenavigated'),
+    target.press('input[name=password]', 'Enter'),
+  ]);
+  await target.waitForLoadState('load');
+}
+
 /** Waits until the page has finished a load and shows `path` in the first chart. */
 async function waitForDashboard(target: Page, path?: string): Promise<void> {
   await target.waitForFunction(
@@ -176,9 +187,29 @@ test('anonymous request gets no dashboard markup', async () => {
   const body = await response.text();
 
   expect(response.status).toBe(302);
-  expect(response.headers.get('location')).toBe('/-/login');
+  expect(response.headers.get('location')).toBe('/-/login?next=%2Fdashboard');
   expect(body).not.toContain('dashboard.js');
   expect(body).not.toContain('chartkit');
+});
+
+test('login from the dashboard returns to it', async () => {
+  const anonymous = await browser.newContext();
+  try {
+    const visitor = await anonymous.newPage();
+    const search = `?path=${encodeURIComponent('/docs/')}&range=30d`;
+    await visitor.goto(`${server.url}/dashboard${search}`);
+    expect(new URL(visitor.url()).pathname).toBe('/-/login');
+
+    await submitLogin(visitor, 'not the password');
+    expect(await visitor.textContent('.message-error')).toContain('Invalid username or password');
+
+    await submitLogin(visitor, PASSWORD);
+    expect(visitor.url()).toBe(`${server.url}/dashboard${search}`);
+    await waitForDashboard(visitor, '/docs/');
+    expect(await visitor.inputValue('#control-range')).toBe('30d');
+  } finally {
+    await anonymous.close();
+  }
 });
 
 test('hits chart draws one bar per day of this year', async () => {
@@ -341,7 +372,16 @@ test('expired login asks to log in again', async () => {
     await visitor.waitForFunction(() => document.body.dataset.dashboard === 'error');
 
     expect(await visitor.textContent('#dashboard-message')).toContain('login has expired');
-    expect(await visitor.getAttribute('#dashboard-message a', 'href')).toBe('/-/login');
+    const expired = new URL(visitor.url());
+    const next = new URLSearchParams({ next: expired.pathname + expired.search });
+    expect(expired.searchParams.get('avg')).toBe('28');
+    expect(await visitor.getAttribute('#dashboard-message a', 'href')).toBe(`/-/login?${next}`);
+
+    await visitor.click('#dashboard-message a');
+    await submitLogin(visitor, PASSWORD);
+    expect(visitor.url()).toBe(expired.href);
+    await waitForDashboard(visitor);
+    expect(await visitor.inputValue('#control-window')).toBe('28');
   } finally {
     await session.close();
   }

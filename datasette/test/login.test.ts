@@ -100,3 +100,68 @@ test('wrong password stays on the login form', async () => {
   expect(response?.status()).toBe(401);
   await page.close();
 });
+
+/** Fetches the login form for `search` and returns its action and a CSRF cookie and token. */
+async function loginForm(search: string) {
+  const response = await fetch(`${server.url}/-/login${search}`);
+  const html = await response.text();
+  const action = /<form[^>]* action="([^"]*)"/.exec(html)?.[1].replace(/&amp;/g, '&');
+  const token = /name="csrftoken" value="([^"]+)"/.exec(html)?.[1];
+  const cookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .find((pair) => pair.startsWith('ds_csrftoken='));
+  return { action, token: token ?? '', cookie: cookie ?? '' };
+}
+
+const DASHBOARD_VIEW = `/dashboard?${new URLSearchParams({ path: '/docs/', range: '30d' })}`;
+
+test.each([
+  [DASHBOARD_VIEW, DASHBOARD_VIEW],
+  ['/analytics/requests', '/analytics/requests'],
+  ['//evil.example/', '/'],
+  ['https://evil.example/', '/'],
+  ['/\\evil.example/', '/'],
+  ['\\\\evil.example/', '/'],
+  ['/\t/evil.example/', '/'],
+  ['/ /evil.example/', '/'],
+  ['/dashboard\n', '/'],
+  ['javascript:alert(1)', '/'],
+  ['dashboard', '/'],
+  ['/caf\u00e9', '/'],
+  ['', '/'],
+])('login with next %j redirects to %j', async (next, location) => {
+  const search = `?${new URLSearchParams({ next })}`;
+  const form = await loginForm(search);
+  const expectedAction = location === '/' ? '/-/login' : `/-/login${search}`;
+  expect(form.action).toBe(expectedAction);
+
+  const response = await fetch(`${server.url}/-/login${search}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'admin', password: PASSWORD, csrftoken: form.token }),
+  });
+
+  expect(response.status).toBe(302);
+  expect(response.headers.get('location')).toBe(location);
+  expect(response.headers.getSetCookie().some((c) => c.startsWith('ds_actor='))).toBe(true);
+});
+
+test('failed login keeps next and sets no login cookie', async () => {
+  const search = `?${new URLSearchParams({ next: DASHBOARD_VIEW })}`;
+  const form = await loginForm(search);
+
+  const response = await fetch(`${server.url}/-/login${search}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'admin', password: 'wrong', csrftoken: form.token }),
+  });
+  const html = await response.text();
+
+  expect(response.status).toBe(200);
+  expect(response.headers.get('location')).toBeNull();
+  expect(response.headers.getSetCookie().some((c) => c.startsWith('ds_actor='))).toBe(false);
+  expect(html).toContain(`action="/-/login${search.replace(/&/g, '&amp;')}"`);
+});
