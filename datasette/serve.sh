@@ -30,8 +30,10 @@ if [ ! -f "$db" ]; then
   exit 2
 fi
 if [ -z "${CDN_ANALYTICS_API_TOKENS:-}" ] && [ -z "${CDN_ANALYTICS_PASSWORD_HASH:-}" ]; then
+  # shellcheck disable=SC2016 # prints the $(...) for the user to run
   echo "error: missing credentials; set CDN_ANALYTICS_API_TOKENS or" \
-    "CDN_ANALYTICS_PASSWORD_HASH, or nobody can read the data" >&2
+    "CDN_ANALYTICS_PASSWORD_HASH, or nobody can read the data. To make a password" \
+    'hash, run: export CDN_ANALYTICS_PASSWORD_HASH="$(.venv/bin/datasette hash-password)"' >&2
   exit 2
 fi
 

@@ -56,6 +56,10 @@ test('serve requires a token or a password hash', () => {
 
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('missing credentials; set CDN_ANALYTICS_API_TOKENS or');
+  expect(result.stderr).toContain(
+    'export CDN_ANALYTICS_PASSWORD_HASH="$(.venv/bin/datasette hash-password)"',
+  );
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
 });
 
 test('serve rejects a short token without echoing it', () => {
