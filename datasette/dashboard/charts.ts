@@ -95,14 +95,18 @@ export function hitsChart(
 
 /** Draws bytes sent per day as an area, in the unit that suits the largest day. */
 export function bandwidthChart(days: readonly TrafficDay[], width: number): Element {
-  const unit = byteUnit(Math.max(0, ...days.map((day) => day.bytes)));
+  const largest = Math.max(0, ...days.map((day) => day.bytes));
+  const unit = byteUnit(largest);
+  // Plot 0.6 labels the only tick of a [0, 0] domain "0.000000", so days
+  // without any bytes get the axis 0 to 1 instead.
+  const zeroAxis = largest === 0 ? { domain: [0, 1], ticks: 1 } : {};
 
   return Plot.plot({
     width,
     height: 220,
     marginLeft: 64,
     x: { type: 'utc', label: 'Day (UTC)' },
-    y: { grid: true, label: `${unit.name} sent per day` },
+    y: { grid: true, label: `${unit.name} sent per day`, ...zeroAxis },
     marks: [
       Plot.areaY(days, {
         x: (day: TrafficDay) => midday(day.date),

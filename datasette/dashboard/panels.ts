@@ -47,9 +47,11 @@ export function drawPanels(loaded: Loaded, now: Date): void {
   drawTotals(loaded);
   drawHits(loaded);
   fill('bandwidth', loaded.daily, (rows, width) =>
-    bandwidthChart(trafficDays(loaded, rows), width),
+    hasRequests(rows) ? bandwidthChart(trafficDays(loaded, rows), width) : none(),
   );
-  fill('cache', loaded.daily, (rows, width) => cacheChart(trafficDays(loaded, rows), width));
+  fill('cache', loaded.daily, (rows, width) =>
+    hasRequests(rows) ? cacheChart(trafficDays(loaded, rows), width) : none(),
+  );
   fill('status', loaded.status, (rows, width) =>
     rows.length === 0 ? none() : statusChart(statusRows(rows), width),
   );
@@ -70,6 +72,10 @@ export function drawPanels(loaded: Loaded, now: Date): void {
 
 function none(): HTMLElement {
   return message('info', 'No requests in this range.');
+}
+
+function hasRequests(rows: readonly Row[]): boolean {
+  return rows.some((row) => number(row, 'requests') > 0);
 }
 
 function countRows(rows: readonly Row[], column: string): CountRow[] {
@@ -112,19 +118,15 @@ function drawHits(loaded: Loaded): void {
       requests: number(row, 'requests'),
     }));
     const points = dailySeries(counts, loaded.span, loaded.state.window, loaded.firstDay);
-    const chart = hitsChart(points, loaded.state.window, loaded.today, width);
-    if (points.some((point) => point.requests > 0)) return chart;
+    if (points.some((point) => point.requests > 0)) {
+      return hitsChart(points, loaded.state.window, loaded.today, width);
+    }
 
-    const wrapper = document.createElement('div');
-    wrapper.append(
-      message(
-        'info',
-        `No requests for ${loaded.path || 'any .js file'} from ${loaded.span.start} to ` +
-          `${loaded.span.end}. Pick a path from the list of top paths, or widen the date range.`,
-      ),
-      chart,
+    return message(
+      'info',
+      `No requests for ${loaded.path || 'any .js file'} from ${loaded.span.start} to ` +
+        `${loaded.span.end}. Pick a path from the list of top paths, or widen the date range.`,
     );
-    return wrapper;
   });
 }
 

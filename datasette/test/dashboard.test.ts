@@ -320,6 +320,63 @@ test('custom range with start after end says so', async () => {
   expect(await page.isVisible('#dashboard-panels')).toBe(false);
 });
 
+test('path without requests draws no chart', async () => {
+  await openDashboard('?path=/nope.js&range=30d');
+
+  expect(await page.textContent('#hits')).toContain(
+    `No requests for /nope.js from ${addDays(today, -29)} to ${today}.`,
+  );
+  expect(await page.locator('#hits svg').count()).toBe(0);
+  expect(await page.locator('svg', { hasText: 'NaN' }).count()).toBe(0);
+});
+
+test.each([
+  ['host without requests', '?host=nothing.example.com&range=30d'],
+  [
+    'range before the first day',
+    `?range=custom&start=${addDays(yearStart, -30)}&end=${addDays(yearStart, -1)}`,
+  ],
+])('%s draws no empty charts', async (_case, search) => {
+  await openDashboard(search);
+  const drawn: string[] = [];
+  for (const panel of ['hits', 'bandwidth', 'cache', 'status', 'locations']) {
+    if ((await page.locator(`#${panel} svg`).count()) > 0) drawn.push(panel);
+  }
+
+  expect(drawn).toEqual([]);
+  expect(await page.textContent('#bandwidth')).toContain('No requests in this range.');
+  expect(await page.textContent('#cache')).toContain('No requests in this range.');
+  expect(await page.locator('svg', { hasText: 'NaN' }).count()).toBe(0);
+});
+
+test('bandwidth without bytes has axis 0 to 1', async () => {
+  const rows = [addDays(today, -1), today].map((day) => ({
+    day,
+    requests: 3,
+    bytes: 0,
+    cache_hits: 0,
+    errors: 3,
+  }));
+  await page.route('**/dashboard_daily.json*', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ ok: true, rows }),
+    }),
+  );
+  try {
+    await openDashboard('?range=30d');
+    const ticks = await page
+      .locator('#bandwidth [aria-label="y-axis tick label"] text')
+      .allTextContents();
+
+    expect(ticks).toEqual(['0', '1']);
+    expect(await page.locator('svg', { hasText: 'NaN' }).count()).toBe(0);
+  } finally {
+    await page.unroute('**/dashboard_daily.json*');
+  }
+});
+
 test('totals match SQL over the year', async () => {
   await openDashboard();
   const sqlite = new Database(db, { readonly: true });
