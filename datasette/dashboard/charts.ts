@@ -31,6 +31,8 @@ export interface CountRow {
 }
 
 const BAR_FILL = '#9ecae1';
+/** Lighter fill of today's bar, whose count grows until the day's last log file is loaded. */
+const TODAY_FILL = '#deebf7';
 const LINE_STROKE = '#08519c';
 
 function midday(date: Date): Date {
@@ -40,7 +42,8 @@ function midday(date: Date): Date {
 /**
  * Draws requests per day as one bar per day with the trailing average as a
  * line. The tooltip follows the pointer along x and shows the day, the count
- * and the average, and it marks today's bar as still counting.
+ * and the average. Today's count is incomplete, so its bar has a lighter fill
+ * and its tooltip adds "(today, still counting)".
  */
 export function hitsChart(
   points: readonly DayPoint[],
@@ -68,7 +71,7 @@ export function hitsChart(
         x1: 'date',
         x2: (point: DayPoint) => new Date(point.date.getTime() + DAY_MS),
         y: 'requests',
-        fill: BAR_FILL,
+        fill: (point: DayPoint) => (point.day === today ? TODAY_FILL : BAR_FILL),
         insetLeft: points.length > 120 ? 0 : 0.5,
         className: 'daily-hits',
       }),

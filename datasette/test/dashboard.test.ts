@@ -220,6 +220,20 @@ test('hits chart draws one bar per day of this year', async () => {
   expect(await page.inputValue('#control-end')).toBe(today);
 });
 
+test("today's bar has its own fill", async () => {
+  await openDashboard();
+  const fills = await page
+    .locator('#hits .daily-hits rect')
+    .evaluateAll((bars) => bars.map((bar) => bar.getAttribute('fill')));
+  const todayFill = fills[fills.length - 1];
+  const otherFills = new Set(fills.slice(0, -1));
+
+  expect(todayFill).not.toBeNull();
+  expect(otherFills.size).toBe(1);
+  expect(otherFills.has(todayFill)).toBe(false);
+  expect((await tooltipFor(today))[0]).toContain('(today, still counting)');
+});
+
 test('default path is the most requested .js file', async () => {
   await openDashboard();
 
