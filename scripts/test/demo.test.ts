@@ -1,0 +1,180 @@
+// Tests scripts/demo.ts end to end, as `npm run demo` runs it after the set-up
+// and the build. The demo writes its sample logs, database and Datasette log to
+// a temporary folder and serves on a free port. It runs in its own process
+// group, and SIGINT to that group stops it, as Ctrl+C in a terminal does.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const BANNER_END = 'Press Ctrl+C to stop.';
+
+interface RunningDemo {
+  readonly child: ChildProcess;
+  readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
+  stdout(): string;
+  stderr(): string;
+}
+
+const folders: string[] = [];
+const demos: RunningDemo[] = [];
+
+afterAll(async () => {
+  for (const running of demos) {
+    if (groupIsAlive(running.child)) {
+      process.kill(-(running.child.pid as number), 'SIGKILL');
+      await running.exited;
+    }
+  }
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Starts the demo with its files in `folder`/demo and returns at once. */
+function startDemo(folder: string, port: number): RunningDemo {
+  const args = ['scripts/demo.ts', '--dir', join(folder, 'demo'), '--port', String(port)];
+  const child = spawn(TSX, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const running = {
+    child,
+    exited: once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>,
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+  demos.push(running);
+  return running;
+}
+
+function newFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'demo-'));
+  folders.push(folder);
+  return folder;
+}
+
+async function waitForBanner(running: RunningDemo, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!running.stdout().includes(BANNER_END)) {
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(
+        `the demo printed no banner; stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`,
+      );
+    }
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+}
+
+/** True while any process of the child's process group is running. */
+function groupIsAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-(child.pid as number), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+/** Listens on a port and drops every connection, so Datasette cannot bind it. */
+async function occupyPort(): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+// The tests of this block share one demo, and the last one stops it.
+describe('running demo', () => {
+  const folder = newFolder();
+  let port: number;
+  let demo: RunningDemo;
+
+  beforeAll(async () => {
+    port = await freePort();
+    demo = startDemo(folder, port);
+    await waitForBanner(demo);
+  });
+
+  test('demo banner names its files', () => {
+    const db = join(folder, 'demo/analytics.db');
+    const log = join(folder, 'demo/datasette.log');
+
+    expect(demo.stdout()).toContain(`database file: ${db}`);
+    expect(demo.stdout()).toContain(`Datasette's log, one line per request: ${log}`);
+    expect(demo.stdout()).toContain(
+      `SQL in the browser (after logging in): http://127.0.0.1:${port}/analytics`,
+    );
+    expect(existsSync(db)).toBe(true);
+  });
+
+  test('demo prints a line before each step', () => {
+    const lines = demo.stderr().trimEnd().split('\n');
+
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^Generating sample logs from \d{4}-01-01 to \d{4}-\d\d-\d\d in /);
+    expect(lines[1]).toMatch(/^Ingesting [1-9]\d* log files into .*analytics\.db$/);
+    expect(lines[2]).toBe(`Starting Datasette at http://127.0.0.1:${port}/`);
+  });
+
+  test('demo keeps request lines out of the terminal', async () => {
+    const token = /API token: (\S+)/.exec(demo.stdout())?.[1];
+    const terminalBefore = demo.stdout() + demo.stderr();
+
+    const response = await fetch(`http://127.0.0.1:${port}/analytics/totals.json?_shape=array`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const [totals] = (await response.json()) as { requests: number }[];
+    await new Promise((wake) => setTimeout(wake, 500));
+
+    expect(response.status).toBe(200);
+    expect(totals.requests).toBeGreaterThan(0);
+    expect(demo.stdout() + demo.stderr()).toBe(terminalBefore);
+    expect(readFileSync(join(folder, 'demo/datasette.log'), 'utf8')).toContain(
+      '"GET /analytics/totals.json?_shape=array HTTP/1.1" 200',
+    );
+  });
+
+  test('demo stops everything on SIGINT', async () => {
+    process.kill(-(demo.child.pid as number), 'SIGINT');
+    const [code] = await demo.exited;
+    await new Promise((wake) => setTimeout(wake, 1500));
+
+    expect(code).toBe(0);
+    expect(groupIsAlive(demo.child)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
+
+test('demo shows the log when Datasette fails', async () => {
+  const folder = newFolder();
+  const occupied = await occupyPort();
+  const port = (occupied.address() as { port: number }).port;
+  try {
+    const demo = startDemo(folder, port);
+    const [code] = await demo.exited;
+
+    expect(code).toBe(1);
+    expect(demo.stdout()).not.toContain(BANNER_END);
+    expect(demo.stderr()).toContain(`The last lines of ${join(folder, 'demo/datasette.log')}:`);
+    expect(demo.stderr()).toContain('address already in use');
+  } finally {
+    occupied.close();
+  }
+});
