@@ -65,7 +65,8 @@ export function hitsChart(
     height: 340,
     marginLeft: 64,
     x: { type: 'utc', label: 'Day (UTC)' },
-    y: { grid: true, label: 'Requests per day', tickFormat: '~s' },
+    // Counts are whole numbers, so a day's peak under 10 asks for that many ticks and gets steps of 1.
+    y: { grid: true, label: 'Requests per day', tickFormat: '~s', ticks: tickCount(points) },
     marks: [
       Plot.rectY(points, {
         x1: 'date',
@@ -226,4 +227,10 @@ function horizontalBars(
       ),
     ],
   });
+}
+
+/** Returns the y tick count of the hits chart: at most 10, and no more than the highest day. */
+function tickCount(points: readonly DayPoint[]): number {
+  const peak = Math.max(0, ...points.map((point) => point.requests));
+  return Math.max(1, Math.min(10, peak));
 }

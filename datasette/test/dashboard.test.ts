@@ -391,6 +391,31 @@ test('bandwidth without bytes has axis 0 to 1', async () => {
   }
 });
 
+test('hits chart of a rare path has whole-number ticks', async () => {
+  const rows = [addDays(today, -2), addDays(today, -1)].map((day, i) => ({
+    day,
+    requests: i + 1,
+    bytes: 100,
+  }));
+  await page.route('**/dashboard_path_hits.json*', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ ok: true, rows }),
+    }),
+  );
+  try {
+    await openDashboard('?range=30d&path=/rare.js');
+    const ticks = await page
+      .locator('#hits [aria-label="y-axis tick label"] text')
+      .allTextContents();
+
+    expect(ticks).toEqual(['0', '1', '2']);
+  } finally {
+    await page.unroute('**/dashboard_path_hits.json*');
+  }
+});
+
 test('totals match SQL over the year', async () => {
   await openDashboard();
   const sqlite = new Database(db, { readonly: true });
