@@ -22,7 +22,13 @@ import {
   type Verbosity,
 } from './log.js';
 import { checkWholeNumberFlags } from './number-flags.js';
-import { generateSample, MAX_SEED } from './sample/generator.js';
+import {
+  generateSample,
+  MAX_DAYS,
+  MAX_FILES_PER_DAY,
+  MAX_LINES_PER_FILE,
+  MAX_SEED,
+} from './sample/generator.js';
 import { LocalSource } from './sources/local-source.js';
 import { sourceFor } from './sources/index.js';
 import {
@@ -253,16 +259,24 @@ export function buildParser(args: string[]) {
           demandOption: 'pass --out with the folder to write',
           describe: 'Folder to write the .gz files into',
         })
-        .option('days', { type: 'number', default: 30, describe: 'Number of days of logs' })
+        .option('days', {
+          type: 'number',
+          default: 30,
+          describe: `Number of days of logs, at most ${MAX_DAYS}`,
+        })
         .option('start', {
           type: 'string',
           describe: 'First day, YYYY-MM-DD (default: so the last day is today, UTC)',
         })
-        .option('files-per-day', { type: 'number', default: 24, describe: 'Log files per day' })
+        .option('files-per-day', {
+          type: 'number',
+          default: 24,
+          describe: `Log files per day, at most ${MAX_FILES_PER_DAY}`,
+        })
         .option('lines-per-file', {
           type: 'number',
           default: 200,
-          describe: 'Records per file on a weekday',
+          describe: `Records per file on a weekday, at most ${MAX_LINES_PER_FILE}`,
         })
         .option('seed', {
           type: 'number',
@@ -271,9 +285,9 @@ export function buildParser(args: string[]) {
         })
         .check(
           checkWholeNumberFlags(args, {
-            days: { min: 1 },
-            'files-per-day': { min: 1 },
-            'lines-per-file': { min: 1 },
+            days: { min: 1, max: MAX_DAYS },
+            'files-per-day': { min: 1, max: MAX_FILES_PER_DAY },
+            'lines-per-file': { min: 1, max: MAX_LINES_PER_FILE },
             seed: { min: 0, max: MAX_SEED },
           }),
         ),

@@ -18,22 +18,35 @@ export interface WholeNumberRange {
  */
 export function checkWholeNumberFlags(args: string[], ranges: Record<string, WholeNumberRange>) {
   return (argv: Record<string, unknown>): true => {
-    const typedText = Parser(args, { string: Object.keys(ranges) });
+    const flags = Object.keys(ranges);
+    // Aliasing the camel-case spelling collects the values of both spellings,
+    // so `--filesPerDay 2 --files-per-day 3` reads as the flag given twice.
+    const alias = Object.fromEntries(flags.map((flag) => [flag, [camelCase(flag)]]));
+    const typedText = Parser(args, { string: flags, alias });
     for (const [flag, range] of Object.entries(ranges)) {
-      const text = typedText[flag] ?? typedText[camelCase(flag)];
-      if (text !== undefined) checkWholeNumber(flag, text, argv[flag], range);
+      const text = typedText[flag];
+      if (text !== undefined) checkWholeNumber(args, flag, text, argv[flag], range);
     }
     return true;
   };
 }
 
-function checkWholeNumber(flag: string, text: unknown, value: unknown, range: WholeNumberRange) {
+function checkWholeNumber(
+  args: string[],
+  flag: string,
+  text: unknown,
+  value: unknown,
+  range: WholeNumberRange,
+) {
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const accepted =
     range.max === undefined
       ? `whole number of at least ${range.min}`
       : `whole number from ${range.min} to ${range.max}`;
 
+  if (!isText(text)) {
+    throw new UsageError(`${spellingAsTyped(args, flag)}: expected --${flag} with a ${accepted}`);
+  }
   if (Array.isArray(text)) {
     throw new UsageError(`--${flag} ${text.join(' ')}: expected a single ${accepted}`);
   }
@@ -44,6 +57,24 @@ function checkWholeNumber(flag: string, text: unknown, value: unknown, range: Wh
   if (!Number.isSafeInteger(number) || number < range.min || number > max) {
     throw new UsageError(`--${flag} ${String(text)}: expected a ${accepted}`);
   }
+}
+
+/**
+ * Tells whether yargs kept the value as text. It reads `--flag.key` as an
+ * object and `--no-flag` as false.
+ */
+function isText(text: unknown): boolean {
+  if (Array.isArray(text)) return text.every((item) => typeof item === 'string');
+  return typeof text === 'string';
+}
+
+/** Returns the first argument naming `flag` as `--flag.key` or `--no-flag`, without its value. */
+function spellingAsTyped(args: string[], flag: string): string {
+  const names = [flag, camelCase(flag)];
+  const typed = args
+    .map((arg) => arg.split('=')[0])
+    .find((name) => names.some((n) => name === `--no-${n}` || name.startsWith(`--${n}.`)));
+  return typed ?? `--${flag}`;
 }
 
 function camelCase(flag: string): string {

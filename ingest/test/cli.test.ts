@@ -231,7 +231,7 @@ test('exits 2 for an empty --source or a --out that is a file', () => {
   expect(cli('sample', '--out', 'afile', '--days', '1').code).toBe(2);
   const days = cli('sample', '--out', 'x', '--days', 'abc');
   expect(days.code).toBe(2);
-  expect(days.stderr).toContain('--days abc: expected a whole number of at least 1');
+  expect(days.stderr).toContain('--days abc: expected a whole number from 1 to 3660');
 });
 
 // The arguments each command needs besides the flag under test.
@@ -246,9 +246,9 @@ const NUMBER_FLAGS: Record<string, Record<string, { expected: string; tooLarge: 
   ingest: { '--concurrency': { expected: 'a whole number from 1 to 64', tooLarge: '65' } },
   status: {},
   sample: {
-    '--days': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
-    '--files-per-day': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
-    '--lines-per-file': { expected: 'a whole number of at least 1', tooLarge: '1e99' },
+    '--days': { expected: 'a whole number from 1 to 3660', tooLarge: '3661' },
+    '--files-per-day': { expected: 'a whole number from 1 to 1440', tooLarge: '1441' },
+    '--lines-per-file': { expected: 'a whole number from 1 to 50000', tooLarge: '50001' },
     '--seed': { expected: 'a whole number from 0 to 4294967295', tooLarge: '4294967296' },
   },
 };
@@ -283,7 +283,7 @@ test('numeric flag without a value exits 2', () => {
   const days = cli('sample', '--out', 'out', '--days', '--seed', '3');
   expect(days.code).toBe(2);
   expect(days.stderr.split('\n')[0]).toBe(
-    'error: --days is missing its value: expected a whole number of at least 1',
+    'error: --days is missing its value: expected a whole number from 1 to 3660',
   );
   const concurrency = cli('ingest', '--source', '.', '--concurrency=');
   expect(concurrency.code).toBe(2);
@@ -296,7 +296,7 @@ test('numeric flag given twice exits 2', () => {
   const result = cli('sample', '--out', 'out', '--days', '1', '--days', '2');
   expect(result.code).toBe(2);
   expect(result.stderr.split('\n')[0]).toBe(
-    'error: --days 1 2: expected a single whole number of at least 1',
+    'error: --days 1 2: expected a single whole number from 1 to 3660',
   );
 });
 
@@ -304,6 +304,66 @@ test('camel-case numeric flag names the given value', () => {
   const result = cli('sample', '--out', 'out', '--filesPerDay', 'lots');
   expect(result.code).toBe(2);
   expect(result.stderr.split('\n')[0]).toBe(
-    'error: --files-per-day lots: expected a whole number of at least 1',
+    'error: --files-per-day lots: expected a whole number from 1 to 1440',
   );
+});
+
+test('sample rejects sizes past its maximum in one line', () => {
+  for (const [flag, value, range] of [
+    ['--days', '9007199254740991', '1 to 3660'],
+    ['--days', '100000', '1 to 3660'],
+    ['--files-per-day', '1e6', '1 to 1440'],
+    ['--lines-per-file', '1e9', '1 to 50000'],
+  ]) {
+    const result = cli('sample', '--out', 'out', flag, value);
+    expect({ flag, value, code: result.code }).toEqual({ flag, value, code: 2 });
+    expect(result.stderr).toBe(
+      `error: ${flag} ${value}: expected a whole number from ${range}\n` +
+        'Run with --help for usage.\n',
+    );
+    expect(existsSync(join(folder, 'out'))).toBe(false);
+  }
+});
+
+test('sample accepts each maximum', () => {
+  const start = ['--start', '2026-03-02', '--seed', '3'];
+  const sizes = [
+    ['--days', '3660', '--files-per-day', '1', '--lines-per-file', '1'],
+    ['--days', '1', '--files-per-day', '1440', '--lines-per-file', '1'],
+    ['--days', '1', '--files-per-day', '1', '--lines-per-file', '50000'],
+  ];
+  for (const [index, size] of sizes.entries()) {
+    const out = `out${index}`;
+    const result = cli('sample', '--out', out, ...start, ...size);
+    expect({ size, code: result.code, stderr: result.stderr }).toEqual({
+      size,
+      code: 0,
+      stderr: '',
+    });
+  }
+}, 60_000);
+
+test('numeric flag in both spellings exits 2', () => {
+  const valid = cli('sample', '--out', 'out', '--filesPerDay', '2', '--files-per-day', '3');
+  expect(valid.code).toBe(2);
+  expect(valid.stderr.split('\n')[0]).toBe(
+    'error: --files-per-day 2 3: expected a single whole number from 1 to 1440',
+  );
+  const invalid = cli('sample', '--out', 'out', '--filesPerDay', 'abc', '--files-per-day', '3');
+  expect(invalid.code).toBe(2);
+  expect(invalid.stderr.split('\n')[0]).toBe(
+    'error: --files-per-day abc 3: expected a single whole number from 1 to 1440',
+  );
+});
+
+test('numeric flag with a key or no- prefix names it as typed', () => {
+  const expected = 'expected --concurrency with a whole number from 1 to 64';
+  const dotted = cli('ingest', '--source', '.', '--db', 'a.db', '--concurrency.x', '3');
+  expect(dotted.code).toBe(2);
+  expect(dotted.stderr.split('\n')[0]).toBe(`error: --concurrency.x: ${expected}`);
+  const negated = cli('ingest', '--source', '.', '--db', 'a.db', '--no-concurrency');
+  expect(negated.code).toBe(2);
+  expect(negated.stderr.split('\n')[0]).toBe(`error: --no-concurrency: ${expected}`);
+  expect(dotted.stderr + negated.stderr).not.toContain('[object Object]');
+  expect(existsSync(join(folder, 'a.db'))).toBe(false);
 });
