@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export interface DemoDatasetteOptions {
   /** SQLite file to serve. */
@@ -31,23 +32,79 @@ export function spawnDatasette(options: DemoDatasetteOptions): ChildProcess {
   }
 }
 
+export class PortInUseError extends Error {}
+
 /**
- * Polls `url`/healthz until it returns 200, and throws when `timeoutMs`
- * milliseconds pass first. The caller watches the server's exit event, because
- * a poll can be pending when the server exits.
+ * Throws PortInUseError when another program listens on `host`:`port`. The demo
+ * checks before it deletes its folder, because a second demo on the same port
+ * would otherwise delete the running demo's database and then fail to bind.
  */
-export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet, or another program listens on the port.
-    }
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((listening, failed) => {
+      probe.once('error', failed);
+      probe.listen({ host, port, exclusive: true }, listening);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE') throw error;
+    throw new PortInUseError(
+      `port ${port} on ${host} is in use, perhaps by another demo; ` +
+        'stop that program or pass another --port N',
+      { cause: error },
+    );
+  }
+  await new Promise((closed) => probe.close(closed));
+}
+
+export interface HealthCheckOptions {
+  /** Base URL of the Datasette that `server` runs. */
+  readonly url: string;
+  /** API token that only this Datasette accepts. */
+  readonly token: string;
+  /** Actor id that this Datasette gives `token`, such as "token:demo". */
+  readonly actorId: string;
+  readonly server: ChildProcess;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Polls `url`/-/actor.json with `token` until it returns `actorId`, and throws
+ * when `server` exits or `timeoutMs` milliseconds pass first. Another server on
+ * the same port, such as an earlier demo, does not accept this run's random
+ * token, so a 200 from it does not count.
+ */
+export async function waitForHealth(options: HealthCheckOptions): Promise<void> {
+  const { url, server } = options;
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline && isRunning(server)) {
+    if (await isOwnServer(options)) return;
     await new Promise((wake) => setTimeout(wake, 200));
   }
-  throw new Error(`Datasette did not respond at ${url}/healthz within ${timeoutMs} ms`);
+
+  if (!isRunning(server)) throw new Error(`Datasette exited before it responded at ${url}/`);
+  throw new Error(`Datasette did not respond at ${url}/ within ${options.timeoutMs} ms`);
+}
+
+/** True while `server` has neither exited nor been killed by a signal. */
+export function isRunning(server: ChildProcess): boolean {
+  return server.exitCode === null && server.signalCode === null;
+}
+
+async function isOwnServer({ url, token, actorId }: HealthCheckOptions): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/-/actor.json`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { actor?: { id?: unknown } | null };
+    return body.actor?.id === actorId;
+  } catch {
+    // Not listening yet, or another program returned something other than JSON.
+    return false;
+  }
 }
 
 /** Returns the last `count` lines of a text file, or a note when it cannot be read. */

@@ -4,16 +4,26 @@
 // default). Then it serves that database with Datasette on 127.0.0.1 and writes
 // Datasette's output to FOLDER/datasette.log. The login password, API token and
 // cookie secret are random for each run and printed once Datasette is up,
-// because the demo exists to be tried by hand.
+// because the demo exists to be tried by hand. The demo deletes FOLDER at each
+// run, so it first checks that the port is free and that FOLDER is its own.
 
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lastLines, spawnDatasette, waitForHealth } from './demo-datasette.js';
+import {
+  assertPortFree,
+  isRunning,
+  lastLines,
+  spawnDatasette,
+  waitForHealth,
+} from './demo-datasette.js';
+import { resetDemoFolder } from './demo-folder.js';
 
 const CLI = 'build/ingest/cli.js';
+const DEFAULT_DIR = 'build/demo';
+const TOKEN_NAME = 'demo';
 const HOST = '127.0.0.1';
 const HEALTH_TIMEOUT_MS = 30_000;
 const LOG_TAIL_LINES = 20;
@@ -123,31 +133,41 @@ function superviseServer(server: ChildProcess, logFile: string): { ready(): void
   return { ready: () => (ready = true) };
 }
 
+/** Parses `--port`; the port check and Datasette need a TCP port from 1 to 65535. */
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new Error(`invalid --port ${value}; use a TCP port from 1 to 65535`);
+  }
+  return port;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '8001' },
-      dir: { type: 'string', default: 'build/demo' },
+      dir: { type: 'string', default: DEFAULT_DIR },
     },
   });
+  const port = parsePort(values.port);
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} not found; run \`npm run demo\`, which builds it first`);
   }
+  await assertPortFree(HOST, port);
+  resetDemoFolder(values.dir, DEFAULT_DIR);
   const paths = demoPaths(values.dir);
-  rmSync(values.dir, { recursive: true, force: true });
-  mkdirSync(values.dir, { recursive: true });
 
   const files = writeSample(paths);
   ingestSample(paths, files);
 
-  const url = `http://${HOST}:${values.port}`;
+  const url = `http://${HOST}:${port}`;
   const password = randomBytes(12).toString('base64url');
-  const token = `demo-${randomBytes(32).toString('hex')}`;
+  const token = `${TOKEN_NAME}-${randomBytes(32).toString('hex')}`;
   progress(`Starting Datasette at ${url}/`);
   const server = spawnDatasette({
     db: paths.db,
     host: HOST,
-    port: values.port,
+    port: String(port),
     logFile: paths.datasetteLog,
     env: {
       CDN_ANALYTICS_API_TOKENS: token,
@@ -158,8 +178,16 @@ async function main(): Promise<void> {
   const supervisor = superviseServer(server, paths.datasetteLog);
 
   try {
-    await waitForHealth(url, HEALTH_TIMEOUT_MS);
+    await waitForHealth({
+      url,
+      token,
+      actorId: `token:${TOKEN_NAME}`,
+      server,
+      timeoutMs: HEALTH_TIMEOUT_MS,
+    });
   } catch (error) {
+    // The exit watcher of superviseServer reports a Datasette that exited.
+    if (!isRunning(server)) return;
     server.kill('SIGTERM');
     throw new Error(
       `${(error as Error).message}. The last lines of ${paths.datasetteLog}:\n` +
@@ -167,6 +195,7 @@ async function main(): Promise<void> {
       { cause: error },
     );
   }
+  if (!isRunning(server)) return;
   supervisor.ready();
   process.stdout.write(banner(url, paths, password, token));
 }

@@ -2,14 +2,26 @@
 // and the build. The demo writes its sample logs, database and Datasette log to
 // a temporary folder and serves on a free port. It runs in its own process
 // group, and SIGINT to that group stops it, as Ctrl+C in a terminal does.
+// The folder checks of scripts/demo-folder.ts run here directly, because the
+// demo's default folder is in the checkout.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_MARKER, isReplaceable } from '../demo-folder.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -92,12 +104,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Listens on a port and drops every connection, so Datasette cannot bind it. */
-async function occupyPort(): Promise<Server> {
-  const server = createServer((socket) => socket.destroy());
-  server.listen(0, '127.0.0.1');
+/** Listens on `port` and responds 200 "ok" to every request, as another server would. */
+async function occupyPort(port = 0): Promise<Server> {
+  const server = createHttpServer((_request, response) => response.end('ok'));
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return server;
+}
+
+async function waitForStderr(running: RunningDemo, text: string): Promise<void> {
+  while (!running.stderr().includes(text)) {
+    if (running.child.exitCode !== null) throw new Error(`the demo exited:\n${running.stderr()}`);
+    await new Promise((wake) => setTimeout(wake, 50));
+  }
 }
 
 // The tests of this block share one demo, and the last one stops it.
@@ -107,6 +126,10 @@ describe('running demo', () => {
   let demo: RunningDemo;
 
   beforeAll(async () => {
+    // A folder from an earlier run, which the demo replaces.
+    mkdirSync(join(folder, 'demo'));
+    writeFileSync(join(folder, 'demo', DEMO_MARKER), '');
+    writeFileSync(join(folder, 'demo/stale.txt'), 'from an earlier run');
     port = await freePort();
     demo = startDemo(folder, port);
     await waitForBanner(demo);
@@ -122,6 +145,11 @@ describe('running demo', () => {
       `SQL in the browser (after logging in): http://127.0.0.1:${port}/analytics`,
     );
     expect(existsSync(db)).toBe(true);
+  });
+
+  test('demo replaces its own folder', () => {
+    expect(existsSync(join(folder, 'demo', DEMO_MARKER))).toBe(true);
+    expect(existsSync(join(folder, 'demo/stale.txt'))).toBe(false);
   });
 
   test('demo prints a line before each step', () => {
@@ -162,12 +190,14 @@ describe('running demo', () => {
   });
 });
 
-test('demo shows the log when Datasette fails', async () => {
+test('demo ignores a server it did not start', async () => {
   const folder = newFolder();
-  const occupied = await occupyPort();
-  const port = (occupied.address() as { port: number }).port;
+  const port = await freePort();
+  const demo = startDemo(folder, port);
+  // The port is free at the demo's check and taken before Datasette starts.
+  await waitForStderr(demo, 'Generating sample logs');
+  const occupied = await occupyPort(port);
   try {
-    const demo = startDemo(folder, port);
     const [code] = await demo.exited;
 
     expect(code).toBe(1);
@@ -177,4 +207,109 @@ test('demo shows the log when Datasette fails', async () => {
   } finally {
     occupied.close();
   }
+});
+
+test('demo rejects a port in use', async () => {
+  const folder = newFolder();
+  const db = join(folder, 'demo/analytics.db');
+  mkdirSync(join(folder, 'demo'));
+  writeFileSync(join(folder, 'demo', DEMO_MARKER), '');
+  writeFileSync(db, 'database of the running demo');
+  const occupied = await occupyPort();
+  const port = (occupied.address() as { port: number }).port;
+  try {
+    const demo = startDemo(folder, port);
+    const [code] = await demo.exited;
+
+    expect(code).toBe(1);
+    expect(demo.stdout()).toBe('');
+    expect(demo.stderr()).toBe(
+      `error: port ${port} on 127.0.0.1 is in use, perhaps by another demo; ` +
+        'stop that program or pass another --port N\n',
+    );
+    expect(readFileSync(db, 'utf8')).toBe('database of the running demo');
+  } finally {
+    occupied.close();
+  }
+});
+
+test('demo keeps a folder it did not make', async () => {
+  const folder = newFolder();
+  const dir = join(folder, 'demo');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'notes.txt'), 'unrelated');
+
+  const demo = startDemo(folder, await freePort());
+  const [code] = await demo.exited;
+
+  expect(code).toBe(1);
+  expect(demo.stdout()).toBe('');
+  expect(demo.stderr()).toBe(
+    `error: --dir ${dir} exists and was not made by the demo, which deletes its folder ` +
+      'on each run; pass another --dir or delete that folder first\n',
+  );
+  expect(readdirSync(dir)).toEqual(['notes.txt']);
+  expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('unrelated');
+});
+
+describe('isReplaceable', () => {
+  const folder = newFolder();
+
+  /** Makes `folder`/`name` with the given files and returns its path. */
+  function makeFolder(name: string, files: string[]): string {
+    const dir = join(folder, name);
+    mkdirSync(dir);
+    for (const file of files) writeFileSync(join(dir, file), '');
+    return dir;
+  }
+
+  test('accepts a missing folder', () => {
+    expect(isReplaceable(join(folder, 'missing'), 'build/demo')).toBe(true);
+  });
+
+  test('accepts an empty folder', () => {
+    expect(isReplaceable(makeFolder('empty', []), 'build/demo')).toBe(true);
+  });
+
+  test('accepts a marked folder', () => {
+    const dir = makeFolder('marked', [DEMO_MARKER, 'notes.txt']);
+
+    expect(isReplaceable(dir, 'build/demo')).toBe(true);
+  });
+
+  test('rejects an unmarked folder', () => {
+    const dir = makeFolder('unmarked', ['notes.txt']);
+
+    expect(isReplaceable(dir, 'build/demo')).toBe(false);
+  });
+
+  test('rejects a file', () => {
+    const dir = makeFolder('parent', ['file']);
+
+    expect(isReplaceable(join(dir, 'file'), join(dir, 'file'))).toBe(false);
+  });
+
+  test('accepts default folder of older demo', () => {
+    const files = ['analytics.db', 'analytics.db-wal', 'analytics.db-shm', 'datasette.log'];
+    const dir = makeFolder('old-default', files);
+    mkdirSync(join(dir, 'logs'));
+
+    expect(isReplaceable(dir, dir)).toBe(true);
+  });
+
+  test('rejects database outside default folder', () => {
+    const dir = makeFolder('database', ['analytics.db', 'datasette.log']);
+
+    expect(isReplaceable(dir, join(folder, 'other'))).toBe(false);
+  });
+
+  test('rejects default folder with other files', () => {
+    const dir = makeFolder('default-extra', ['analytics.db', 'notes.txt']);
+
+    expect(isReplaceable(dir, dir)).toBe(false);
+  });
+
+  test('rejects the checkout', () => {
+    expect(isReplaceable(ROOT, 'build/demo')).toBe(false);
+  });
 });
