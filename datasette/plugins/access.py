@@ -1,6 +1,7 @@
 """Responses to denied requests, and a guard against malformed credentials.
 
-Anonymous browsers are redirected to the login form. API clients (a request
+Anonymous browsers are redirected to the login form, which returns them to
+the page they asked for (see login_next.py). API clients (a request
 for .json or .csv, or one with an Authorization header) get a JSON body with
 CORS headers instead, so a script in a notebook can read "unauthorized" rather
 than see an opaque CORS failure.
@@ -10,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils import add_cors_headers
@@ -56,10 +58,22 @@ def forbidden(datasette, request, message):
         return denial(403, "forbidden", message, datasette.cors)
 
     if request.actor is None:
-        return Response.redirect(datasette.urls.path("/-/login"))
+        return Response.redirect(login_redirect(datasette, request))
 
     # A logged-in person without access gets Datasette's own 403 page.
     return None
+
+
+def login_redirect(datasette, request):
+    """Return the login form's address with `next` set to the denied page.
+
+    login_next.py checks `next` again before following it, so only a path on
+    this site is ever used.
+    """
+    login = datasette.urls.path("/-/login")
+    if request.full_path == "/":
+        return login
+    return "{}?{}".format(login, urlencode({"next": request.full_path}))
 
 
 def is_malformed(authorization):

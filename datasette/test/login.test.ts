@@ -62,6 +62,20 @@ test('anonymous visit lands on the login form', async () => {
   await page.close();
 });
 
+test('login from a table page returns to it', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/analytics/log_files?_sort=id`);
+
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForLoadState('load'), page.click('input[type=submit]')]);
+
+  const url = new URL(page.url());
+  expect(url.pathname).toBe('/analytics/log_files');
+  expect(url.search).toBe('?_sort=id');
+  await page.close();
+});
+
 test('password login shows the tables', async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 
