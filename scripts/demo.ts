@@ -200,7 +200,14 @@ async function main(): Promise<void> {
   process.stdout.write(banner(url, paths, password, token));
 }
 
+/** Returns true for a step stopped by Ctrl+C, which the terminal sends to the whole group. */
+function isInterrupted(error: unknown): boolean {
+  const { signal, status } = error as { signal?: string | null; status?: number | null };
+  return signal === 'SIGINT' || status === 130;
+}
+
 main().catch((error: Error) => {
+  if (isInterrupted(error)) process.exit(130);
   process.stderr.write(`error: ${error.message}\n`);
   process.exit(1);
 });

@@ -190,6 +190,20 @@ describe('running demo', () => {
   });
 });
 
+test('demo stops quietly on SIGINT while ingesting', async () => {
+  const demo = startDemo(newFolder(), await freePort());
+  await waitForStderr(demo, 'Ingesting');
+
+  process.kill(-(demo.child.pid as number), 'SIGINT');
+  const [code, signal] = await demo.exited;
+  await new Promise((wake) => setTimeout(wake, 1500));
+
+  expect(demo.stderr()).not.toContain('error:');
+  expect([code, signal]).not.toEqual([0, null]);
+  expect(demo.stdout()).not.toContain(BANNER_END);
+  expect(groupIsAlive(demo.child)).toBe(false);
+});
+
 test('demo ignores a server it did not start', async () => {
   const folder = newFolder();
   const port = await freePort();
