@@ -68,7 +68,8 @@ def login_redirect(datasette, request):
     """Return the login form's address with `next` set to the denied page.
 
     login_next.py checks `next` again before following it, so only a path on
-    this site is ever used.
+    this site is used. Datasette loads each file of the plugins folder as its
+    own module, so this cannot import login_next.login_path.
     """
     login = datasette.urls.path("/-/login")
     if request.full_path == "/":

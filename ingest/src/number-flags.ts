@@ -8,8 +8,7 @@ import { UsageError } from './errors.js';
 /** The whole numbers a flag accepts. */
 export interface WholeNumberRange {
   readonly min: number;
-  /** @default Number.MAX_SAFE_INTEGER */
-  readonly max?: number;
+  readonly max: number;
 }
 
 /**
@@ -38,11 +37,7 @@ function checkWholeNumber(
   value: unknown,
   range: WholeNumberRange,
 ) {
-  const max = range.max ?? Number.MAX_SAFE_INTEGER;
-  const accepted =
-    range.max === undefined
-      ? `whole number of at least ${range.min}`
-      : `whole number from ${range.min} to ${range.max}`;
+  const accepted = `whole number from ${range.min} to ${range.max}`;
 
   if (!isText(text)) {
     throw new UsageError(`${spellingAsTyped(args, flag)}: expected --${flag} with a ${accepted}`);
@@ -54,7 +49,7 @@ function checkWholeNumber(
     throw new UsageError(`--${flag} is missing its value: expected a ${accepted}`);
   }
   const number = typeof value === 'number' ? value : NaN;
-  if (!Number.isSafeInteger(number) || number < range.min || number > max) {
+  if (!Number.isSafeInteger(number) || number < range.min || number > range.max) {
     throw new UsageError(`--${flag} ${String(text)}: expected a ${accepted}`);
   }
 }

@@ -131,10 +131,13 @@ export class DailyRollups {
       for (const [id, c] of group.referrers) rows.referrer.push([day, host, id, c[0]]);
       for (const [id, c] of group.clients) rows.client.push([day, host, id, c[0]]);
     }
-    // The new client days are found before the upsert adds them.
-    if (rows.client.length > 0) statements.newClientDays.run(JSON.stringify(rows.client));
     for (const name of Object.keys(rows) as (keyof typeof rows)[]) {
-      if (rows[name].length > 0) statements[name].run(JSON.stringify(rows[name]));
+      if (rows[name].length === 0) continue;
+
+      const json = JSON.stringify(rows[name]);
+      // The new client days are found before the upsert adds them.
+      if (name === 'client') statements.newClientDays.run(json);
+      statements[name].run(json);
     }
     this.clear();
   }
