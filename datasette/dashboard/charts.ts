@@ -65,7 +65,7 @@ export function hitsChart(
     height: 340,
     marginLeft: 64,
     x: { type: 'utc', label: 'Day (UTC)' },
-    // Counts are whole numbers, so a day's peak under 10 asks for that many ticks and gets steps of 1.
+    // Counts are whole numbers, so a peak day under 10 requests gets that many ticks, in steps of 1.
     y: { grid: true, label: 'Requests per day', tickFormat: '~s', ticks: tickCount(points) },
     marks: [
       Plot.rectY(points, {

@@ -391,7 +391,7 @@ test('bandwidth without bytes has axis 0 to 1', async () => {
   }
 });
 
-test('hits chart of a rare path has whole-number ticks', async () => {
+test('rare path gets whole-number ticks', async () => {
   const rows = [addDays(today, -2), addDays(today, -1)].map((day, i) => ({
     day,
     requests: i + 1,

@@ -162,7 +162,7 @@ test.each([
   expect(response.headers.getSetCookie().some((c) => c.startsWith('ds_actor='))).toBe(true);
 });
 
-test('failed login keeps next and sets no login cookie', async () => {
+test('failed login keeps next, sets no cookie', async () => {
   const search = `?${new URLSearchParams({ next: DASHBOARD_VIEW })}`;
   const form = await loginForm(search);
 

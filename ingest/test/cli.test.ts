@@ -308,7 +308,7 @@ test('camel-case numeric flag names the given value', () => {
   );
 });
 
-test('sample rejects sizes past its maximum in one line', () => {
+test('sample rejects sizes over maximum', () => {
   for (const [flag, value, range] of [
     ['--days', '9007199254740991', '1 to 3660'],
     ['--days', '100000', '1 to 3660'],
@@ -356,7 +356,7 @@ test('numeric flag in both spellings exits 2', () => {
   );
 });
 
-test('numeric flag with a key or no- prefix names it as typed', () => {
+test('numeric flag keeps its typed spelling', () => {
   const expected = 'expected --concurrency with a whole number from 1 to 64';
   const dotted = cli('ingest', '--source', '.', '--db', 'a.db', '--concurrency.x', '3');
   expect(dotted.code).toBe(2);

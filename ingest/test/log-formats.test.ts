@@ -253,7 +253,7 @@ describe('files that are not standard logs', () => {
     expect(loaded.summary.rows).toBe(1);
   });
 
-  test('keeps no row when a later header repeats a field', async () => {
+  test('later repeated header keeps no rows', async () => {
     const text =
       LEGACY_HEADER +
       legacyLine({ 'cs-uri-stem': '/before' }) +

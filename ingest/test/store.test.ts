@@ -341,7 +341,7 @@ test('counts no client for requests without an address', async () => {
   expect(count('SELECT sum(clients) FROM daily_client_returns WHERE scope = -1')).toBe(1);
 });
 
-test('upgrades a database that kept last-seen days by trigger', async () => {
+test('upgrades database with last-seen trigger', async () => {
   writeLogs({ 'a.gz': lines(3, 'old') }, folder);
   await run();
   // The schema of early builds of migration 2: its tables and a trigger on the client rollup.
